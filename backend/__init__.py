@@ -1,0 +1,1 @@
+"""Backend services of the Infrastructure Exchange."""

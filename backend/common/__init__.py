@@ -1,0 +1,1 @@
+"""Shared pieces of the Python services: settings, chain access, errors, logging."""

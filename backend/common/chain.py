@@ -1,0 +1,133 @@
+"""Chain access: web3 connection, deployment files and contract ABIs.
+
+Deployed addresses are data (``deployments/<network>.json``, written by ``scripts/deploy.py``);
+ABIs come from brownie's build artifacts (``build/contracts/<Name>.json``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from web3 import Web3
+
+from backend.common.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD_DIR = ROOT / "build" / "contracts"
+
+
+@dataclass(frozen=True)
+class FundingAssetInfo:
+    address: str
+    symbol: str
+    decimals: int
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """What ``deployments/<network>.json`` says about one deployment of the exchange."""
+
+    network: str
+    chain_id: int
+    deployment_block: int
+    factory: str
+    oracle: str
+    exchange: str
+    funding_asset: FundingAssetInfo
+
+    @property
+    def addresses(self) -> dict[str, str]:
+        return {"ProjectFactory": self.factory, "MetricsOracle": self.oracle, "ShareExchange": self.exchange}
+
+
+def load_deployment(path: Path) -> Deployment:
+    """Reads and checks a deployment file; raises ConfigError naming what is wrong."""
+    try:
+        raw = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"deployment file {path} not found: run scripts/deploy.py first") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"deployment file {path} is not valid JSON: {exc}") from None
+    try:
+        contracts = raw["contracts"]
+        asset = raw["funding_asset"]
+        return Deployment(
+            network=str(raw["network"]),
+            chain_id=int(raw["chain_id"]),
+            deployment_block=int(raw["deployment_block"]),
+            factory=Web3.to_checksum_address(contracts["ProjectFactory"]),
+            oracle=Web3.to_checksum_address(contracts["MetricsOracle"]),
+            exchange=Web3.to_checksum_address(contracts["ShareExchange"]),
+            funding_asset=FundingAssetInfo(
+                address=Web3.to_checksum_address(asset["address"]),
+                symbol=str(asset["symbol"]),
+                decimals=int(asset["decimals"]),
+            ),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"deployment file {path} is incomplete or malformed: {exc!r}") from None
+
+
+@lru_cache(maxsize=None)
+def abi(contract_name: str) -> list[dict[str, Any]]:
+    """The ABI of a compiled contract (run ``brownie compile`` first)."""
+    path = BUILD_DIR / f"{contract_name}.json"
+    try:
+        return list(json.loads(path.read_text())["abi"])
+    except FileNotFoundError:
+        raise ConfigError(f"{path} not found: compile the contracts first (make build)") from None
+
+
+def connect(rpc_url: str, timeout: float = 30.0) -> Web3:
+    """A web3 connection over HTTP; raises ConfigError when the node does not answer."""
+    w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+    if not w3.is_connected():
+        raise ConfigError(f"no Ethereum node answers at {rpc_url}")
+    return w3
+
+
+@lru_cache(maxsize=None)
+def _error_selectors() -> dict[bytes, tuple[str, list[str]]]:
+    """4-byte selector -> (error name, argument types) over every compiled contract's errors."""
+    from eth_utils import function_signature_to_4byte_selector
+
+    selectors: dict[bytes, tuple[str, list[str]]] = {}
+    for path in BUILD_DIR.glob("*.json"):
+        for entry in json.loads(path.read_text()).get("abi", []):
+            if entry.get("type") != "error":
+                continue
+            types = [_abi_type(i) for i in entry["inputs"]]
+            signature = f"{entry['name']}({','.join(types)})"
+            selectors[function_signature_to_4byte_selector(signature)] = (entry["name"], types)
+    return selectors
+
+
+def _abi_type(param: dict[str, Any]) -> str:
+    if param["type"].startswith("tuple"):
+        inner = ",".join(_abi_type(c) for c in param["components"])
+        return f"({inner}){param['type'][5:]}"
+    return str(param["type"])
+
+
+def describe_revert(data: str | bytes | None) -> str:
+    """Turns revert data into words: `ErrorName(arg, ...)` for the project's custom errors."""
+    from eth_abi import decode
+
+    if not data:
+        return "reverted without a reason"
+    raw = bytes.fromhex(data[2:] if data.startswith("0x") else data) if isinstance(data, str) else data
+    if raw[:4] == bytes.fromhex("08c379a0"):  # Error(string)
+        return str(decode(["string"], raw[4:])[0])
+    known = _error_selectors().get(raw[:4])
+    if known is None:
+        return f"reverted with unknown error 0x{raw[:4].hex()}"
+    name, types = known
+    try:
+        args = decode(types, raw[4:])
+    except Exception:
+        return name
+    return f"{name}({', '.join(str(a) for a in args)})"

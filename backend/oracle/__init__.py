@@ -1,0 +1,1 @@
+"""Metric oracle service: produces and posts hourly readings."""

@@ -1,0 +1,74 @@
+"""The oracle reporter's config file (YAML), validated at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from backend.common.errors import ConfigError
+
+
+class SolarSourceConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["solar"]
+    capacity_kw: int = Field(default=5000, gt=0)
+    module_name: str | None = None
+    inverter_name: str | None = None
+
+
+class WindSourceConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["wind"]
+    n_turbines: int = Field(default=4, gt=0)
+    turbine_type: str = "E-82/2350"
+    hub_height: float = Field(default=78.0, gt=10)
+
+
+SourceConfig = Annotated[Union[SolarSourceConfig, WindSourceConfig], Field(discriminator="type")]
+
+
+class ProjectConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    project: str = Field(min_length=1, description="project address or share-token symbol")
+    start: Literal["operation"] | int = Field(
+        default="operation",
+        description="first period: 'operation' (first full hour after the project entered "
+        "operation) or a unix time that is a multiple of the period",
+    )
+    emission_factor_g_per_kwh: int = Field(ge=0, le=2000)
+    source: SourceConfig
+
+
+class OracleConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rpc_url: str = "http://127.0.0.1:8545"
+    deployment: Path
+    key_env: str | None = Field(default=None, description="environment variable with the key")
+    keystore: Path | None = Field(default=None, description="encrypted JSON keystore file")
+    password_env: str | None = None
+    batch_periods: int = Field(default=24, gt=0, le=200)
+    poll_seconds: float = Field(default=15, gt=0)
+    projects: list[ProjectConfig] = Field(min_length=1)
+
+
+def load_config(path: Path) -> OracleConfig:
+    """Reads and validates the config; paths inside it are relative to the working directory."""
+    try:
+        data = yaml.safe_load(path.read_text())
+    except OSError as exc:
+        raise ConfigError(f"cannot read oracle config {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+    try:
+        config = OracleConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from None
+    if (config.key_env is None) == (config.keystore is None):
+        raise ConfigError(f"{path}: give exactly one of key_env or keystore for the reporter key")
+    return config

@@ -1,0 +1,218 @@
+"""The reporter: reads each configured plant, and posts every ended period that the chain does
+not have yet, in batches, signed with the reporter's key.
+
+Restart-safe without a local journal: where to resume and the counters' base come from the
+MetricsOracle itself (latest period and value per metric), and the contract refuses a period
+twice (PeriodAlreadyReported), so a batch sent twice can not count twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+from getpass import getpass
+from typing import Any
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+from web3.contract import Contract
+from web3.exceptions import ContractLogicError
+
+from backend.common.chain import Deployment, abi, connect, describe_revert, load_deployment
+from backend.common.errors import ConfigError, InfraxError
+from backend.oracle.config import OracleConfig, ProjectConfig, SolarSourceConfig
+from backend.oracle.readings import REPORTED_METRICS, Counters, Reading, to_readings
+from backend.oracle.sources.base import ProductionSource
+from backend.oracle.sources.solar import SolarFarm
+from backend.oracle.sources.wind import WindFarm
+
+logger = logging.getLogger("infrax.oracle")
+
+PHASE_OPERATING = 3
+
+
+class PostingError(InfraxError):
+    """The chain refused a batch for a reason a retry will not fix."""
+
+
+def build_source(cfg: ProjectConfig) -> ProductionSource:
+    src = cfg.source
+    if isinstance(src, SolarSourceConfig):
+        kwargs: dict[str, Any] = {"capacity_kw": src.capacity_kw}
+        if src.module_name:
+            kwargs["module_name"] = src.module_name
+        if src.inverter_name:
+            kwargs["inverter_name"] = src.inverter_name
+        return SolarFarm(**kwargs)
+    return WindFarm(n_turbines=src.n_turbines, turbine_type=src.turbine_type, hub_height=src.hub_height)
+
+
+def load_key(config: OracleConfig) -> LocalAccount:
+    """The reporter's key from the environment or a keystore; never logged."""
+    if config.key_env:
+        key = os.environ.get(config.key_env)
+        if not key:
+            raise ConfigError(f"environment variable {config.key_env} (reporter key) is not set")
+        try:
+            return Account.from_key(key)
+        except Exception:
+            raise ConfigError(f"{config.key_env} does not hold a valid private key") from None
+    assert config.keystore is not None
+    try:
+        keyfile = config.keystore.read_text()
+    except OSError as exc:
+        raise ConfigError(f"cannot read keystore {config.keystore}: {exc.strerror}") from None
+    password = os.environ.get(config.password_env) if config.password_env else None
+    if password is None:
+        password = getpass(f"password for {config.keystore}: ")
+    try:
+        return Account.from_key(Account.decrypt(keyfile, password))
+    except ValueError:
+        raise ConfigError(f"wrong password or corrupt keystore {config.keystore}") from None
+
+
+@dataclass
+class ProjectFeed:
+    """One project the reporter posts for, with its source and where the reporting starts."""
+
+    cfg: ProjectConfig
+    address: str
+    source: ProductionSource
+    start: int | None = None  # first period; None until the project operates
+
+
+class Reporter:
+    def __init__(self, config: OracleConfig, w3: Web3 | None = None) -> None:
+        self.config = config
+        self.deployment: Deployment = load_deployment(config.deployment)
+        self.w3 = w3 or connect(config.rpc_url)
+        if self.w3.eth.chain_id != self.deployment.chain_id:
+            raise ConfigError(
+                f"{config.rpc_url} is chain {self.w3.eth.chain_id} but {config.deployment} "
+                f"was deployed on chain {self.deployment.chain_id}"
+            )
+        self.account = load_key(config)
+        self.oracle: Contract = self.w3.eth.contract(address=self.deployment.oracle, abi=abi("MetricsOracle"))
+        self.factory: Contract = self.w3.eth.contract(
+            address=self.deployment.factory, abi=abi("ProjectFactory")
+        )
+        self.period = int(self.oracle.functions.periodSeconds().call())
+        self.feeds = [self._feed(cfg) for cfg in config.projects]
+
+    # ------------------------------------------------------------ set-up
+
+    def _feed(self, cfg: ProjectConfig) -> ProjectFeed:
+        address = self._resolve_project(cfg.project)
+        if not self.oracle.functions.isReporter(address, self.account.address).call():
+            raise ConfigError(
+                f"{self.account.address} is not an authorised reporter of {cfg.project} "
+                "(the sponsor or admin calls MetricsOracle.setReporter)"
+            )
+        if isinstance(cfg.start, int) and cfg.start % self.period:
+            raise ConfigError(f"start {cfg.start} of {cfg.project} is not a multiple of {self.period}")
+        return ProjectFeed(cfg, address, build_source(cfg), cfg.start if isinstance(cfg.start, int) else None)
+
+    def _resolve_project(self, ref: str) -> str:
+        if Web3.is_address(ref):
+            address = Web3.to_checksum_address(ref)
+            if not self.factory.functions.isProject(address).call():
+                raise ConfigError(f"{ref} is not a project of the exchange")
+            return address
+        for i in range(self.factory.functions.projectCount().call()):
+            address = self.factory.functions.projectAt(i).call()
+            if self._project(address).functions.symbol().call() == ref:
+                return str(address)
+        raise ConfigError(f"no project with symbol {ref!r} on the exchange")
+
+    def _project(self, address: str) -> Contract:
+        return self.w3.eth.contract(address=address, abi=abi("Project"))
+
+    def _operation_start(self, feed: ProjectFeed) -> int | None:
+        """First full period after the project entered operation, or None if it has not."""
+        project = self._project(feed.address)
+        if project.functions.phase().call() != PHASE_OPERATING:
+            return None
+        logs = project.events.PhaseChanged().get_logs(from_block=self.deployment.deployment_block)
+        entered = [log for log in logs if log["args"]["to"] == PHASE_OPERATING]
+        if not entered:
+            return None
+        ts = int(self.w3.eth.get_block(entered[0]["blockNumber"])["timestamp"])
+        return -(-ts // self.period) * self.period
+
+    # ------------------------------------------------------------ posting
+
+    def post_due(self) -> int:
+        """Posts every ended period not yet on chain, for every project; returns periods posted."""
+        posted = 0
+        for feed in self.feeds:
+            if feed.start is None:
+                feed.start = self._operation_start(feed)
+                if feed.start is None:
+                    logger.info("%s is not operating yet; nothing to report", feed.cfg.project)
+                    continue
+            posted += self._post_project(feed)
+        return posted
+
+    def _chain_state(self, feed: ProjectFeed) -> tuple[int, Counters]:
+        """Next period to post and the counters' base, as the chain has them."""
+        latest = {
+            m: self.oracle.functions.latestReading(feed.address, m).call() for m in REPORTED_METRICS
+        }  # each (value, period, postedAt)
+        posted = {m: r for m, r in latest.items() if r[2] != 0}
+        if not posted:
+            assert feed.start is not None
+            return feed.start, Counters()
+        periods = {r[1] for r in posted.values()}
+        if len(posted) != len(REPORTED_METRICS) or len(periods) != 1:
+            raise PostingError(f"{feed.cfg.project}: metrics on chain are out of step: {latest}")
+        return periods.pop() + self.period, Counters(energy_wh=latest[0][0], co2_g=latest[5][0])
+
+    def _post_project(self, feed: ProjectFeed) -> int:
+        posted = 0
+        while True:
+            next_period, counters = self._chain_state(feed)
+            now = int(self.w3.eth.get_block("latest")["timestamp"])
+            due = (now - next_period) // self.period  # periods that have fully ended
+            if due <= 0:
+                return posted
+            hours = min(due, self.config.batch_periods)
+            outputs = feed.source.read(next_period, hours)
+            readings = to_readings(feed.address, outputs, counters, feed.cfg.emission_factor_g_per_kwh)
+            self._send(readings)
+            posted += hours
+            logger.info(
+                "%s: posted %d period(s) from %s, energy counter %.3f kWh",
+                feed.cfg.project, hours, time.strftime("%Y-%m-%d %H:%M", time.gmtime(next_period)),
+                counters.energy_wh / 1000,
+            )
+
+    def _send(self, readings: list[Reading]) -> None:
+        call = self.oracle.functions.postReadings([r.as_tuple() for r in readings])
+        try:
+            tx = call.build_transaction(
+                {
+                    "from": self.account.address,
+                    "nonce": self.w3.eth.get_transaction_count(self.account.address, "pending"),
+                    "chainId": self.deployment.chain_id,
+                }
+            )
+        except ContractLogicError as exc:
+            # Refused in the gas estimate: nothing was sent.
+            raise PostingError(f"oracle refused the batch: {describe_revert(exc.data)}") from None
+        signed = self.account.sign_transaction(tx)
+        tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
+        if receipt["status"] != 1:
+            raise PostingError(f"batch transaction {tx_hash.hex()} reverted")
+
+    def run_forever(self) -> None:
+        """One cycle per poll; an error is logged and the next cycle starts from the chain."""
+        while True:
+            try:
+                self.post_due()
+            except Exception:
+                logger.exception("oracle cycle failed; retrying in %.0f s", self.config.poll_seconds)
+            time.sleep(self.config.poll_seconds)

@@ -1,0 +1,1 @@
+"""Production sources: models that yield hourly energy and uptime for a plant."""

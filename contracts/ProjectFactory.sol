@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
+
+import {IProjectFactory} from "./interfaces/IProjectFactory.sol";
+import {Project} from "./Project.sol";
+import {ProjectInfo, Roles, RaiseTerms, MilestoneSpec} from "./types/ProjectTypes.sol";
+
+/// @title ProjectFactory: sponsor registry and project factory of the exchange
+/// @notice The owner is the exchange admin.
+contract ProjectFactory is IProjectFactory, Ownable2Step {
+    /// @notice The implementation every project clones.
+    address public immutable projectImplementation;
+
+    address private _exchange;
+    mapping(address account => bool) private _sponsors;
+    mapping(address account => bool) private _isProject;
+    address[] private _projects;
+
+    constructor(address admin_) Ownable(admin_) {
+        projectImplementation = address(new Project());
+    }
+
+    /// @inheritdoc IProjectFactory
+    function registerSponsor(address sponsor, string calldata name) external onlyOwner {
+        if (sponsor == address(0)) revert ZeroAddress("sponsor");
+        if (bytes(name).length == 0) revert EmptySponsorName();
+        if (_sponsors[sponsor]) revert SponsorAlreadyRegistered(sponsor);
+        _sponsors[sponsor] = true;
+        emit SponsorRegistered(sponsor, name);
+    }
+
+    /// @inheritdoc IProjectFactory
+    function removeSponsor(address sponsor) external onlyOwner {
+        if (!_sponsors[sponsor]) revert SponsorNotRegistered(sponsor);
+        _sponsors[sponsor] = false;
+        emit SponsorRemoved(sponsor);
+    }
+
+    /// @inheritdoc IProjectFactory
+    function setExchange(address exchange_) external onlyOwner {
+        if (_exchange != address(0)) revert ExchangeAlreadySet(_exchange);
+        if (exchange_ == address(0)) revert ZeroAddress("exchange");
+        _exchange = exchange_;
+        emit ExchangeSet(exchange_);
+    }
+
+    /// @inheritdoc IProjectFactory
+    function createProject(
+        ProjectInfo calldata info,
+        Roles calldata roles,
+        RaiseTerms calldata terms,
+        MilestoneSpec[] calldata milestones
+    ) external returns (address project) {
+        if (!_sponsors[msg.sender]) revert NotSponsor(msg.sender);
+        Roles memory actual = Roles({
+            sponsor: msg.sender,
+            implementor: roles.implementor,
+            operator: roles.operator,
+            verifier: roles.verifier
+        });
+        project = Clones.clone(projectImplementation);
+        Project(project).initialize(info, actual, terms, milestones);
+        uint256 projectId = _projects.length;
+        _projects.push(project);
+        _isProject[project] = true;
+        emit ProjectCreated(project, msg.sender, projectId, info, actual, terms, milestones);
+    }
+
+    /// @inheritdoc IProjectFactory
+    function admin() external view returns (address) {
+        return owner();
+    }
+
+    /// @inheritdoc IProjectFactory
+    function exchange() external view returns (address) {
+        return _exchange;
+    }
+
+    /// @inheritdoc IProjectFactory
+    function isSponsor(address account) external view returns (bool) {
+        return _sponsors[account];
+    }
+
+    /// @inheritdoc IProjectFactory
+    function isProject(address account) external view returns (bool) {
+        return _isProject[account];
+    }
+
+    /// @inheritdoc IProjectFactory
+    function projectCount() external view returns (uint256) {
+        return _projects.length;
+    }
+
+    /// @inheritdoc IProjectFactory
+    function projectAt(uint256 projectId) external view returns (address) {
+        return _projects[projectId];
+    }
+}

@@ -1,0 +1,137 @@
+"""What every script needs: connect brownie to a network, pick accounts, read and write
+``deployments/<network>.json``, convert human amounts."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import warnings
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, NoReturn
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Networks on which the dev accounts are unlocked and a test stablecoin may be deployed.
+DEV_NETWORKS = {"anvil", "development"}
+DEV_CHAIN_ID = 31337
+
+# Roles of the dev chain's unlocked accounts (anvil's deterministic accounts 0..19).
+DEV_ROLES = {"admin": 0, "sponsor": 1, "implementor": 2, "operator": 3, "verifier": 4, "reporter": 5}
+DEV_INVESTORS = range(8, 20)
+
+
+class ScriptError(Exception):
+    """Bad input or state found before anything was sent; printed as one line."""
+
+
+def fail(message: str) -> NoReturn:
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def deployments_dir() -> Path:
+    return Path(os.environ.get("INFRAX_DEPLOYMENTS_DIR", ROOT / "deployments"))
+
+
+def deployment_path(network_name: str) -> Path:
+    return deployments_dir() / f"{network_name}.json"
+
+
+def connect(network_name: str) -> Any:
+    """Loads the brownie project (compiling if needed) and connects to `network_name`."""
+    from brownie import network, project
+
+    os.environ.setdefault("SOLCX_BINARY_PATH", str(ROOT / ".solc"))
+    loaded = project.get_loaded_projects()
+    proj = loaded[0] if loaded else project.load(ROOT, name="InfraxProject")
+    if not network.is_connected():
+        try:
+            network.connect(network_name)
+        except Exception as exc:  # brownie raises several types; the message is what matters
+            raise ScriptError(f"cannot connect to network {network_name!r}: {exc}") from None
+    warnings.filterwarnings("ignore", category=FutureWarning, module="brownie")
+    return proj
+
+
+def is_dev_network(network_name: str) -> bool:
+    from brownie import chain
+
+    return network_name in DEV_NETWORKS or chain.id == DEV_CHAIN_ID
+
+
+def dev_account(role: str) -> Any:
+    from brownie import accounts
+
+    return accounts[DEV_ROLES[role]]
+
+
+def dev_investors() -> list[Any]:
+    from brownie import accounts
+
+    return [accounts[i] for i in DEV_INVESTORS]
+
+
+def signer(network_name: str, role: str) -> Any:
+    """The account acting as `role`: on dev networks an unlocked dev account; elsewhere the
+    private key in the environment variable INFRAX_<ROLE>_KEY (never printed)."""
+    if is_dev_network(network_name):
+        return dev_account(role)
+    from brownie import accounts
+
+    variable = f"INFRAX_{role.upper()}_KEY"
+    key = os.environ.get(variable)
+    if not key:
+        raise ScriptError(f"set {variable} to the {role}'s private key to act on {network_name}")
+    try:
+        return accounts.add(key)
+    except Exception:
+        raise ScriptError(f"{variable} does not hold a valid private key") from None
+
+
+def write_deployment(network_name: str, record: dict[str, Any]) -> Path:
+    path = deployment_path(network_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2) + "\n")
+    return path
+
+
+def read_deployment(network_name: str) -> dict[str, Any]:
+    path = deployment_path(network_name)
+    try:
+        record: dict[str, Any] = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ScriptError(f"{path} not found: deploy first (scripts/deploy.py)") from None
+    except json.JSONDecodeError as exc:
+        raise ScriptError(f"{path} is not valid JSON: {exc}") from None
+    return record
+
+
+def contracts(proj: Any, record: dict[str, Any]) -> dict[str, Any]:
+    """Brownie contract objects for the deployment's addresses."""
+    c = record["contracts"]
+    return {
+        "factory": proj.ProjectFactory.at(c["ProjectFactory"]),
+        "oracle": proj.MetricsOracle.at(c["MetricsOracle"]),
+        "exchange": proj.ShareExchange.at(c["ShareExchange"]),
+        "asset": proj.interface.IERC20(record["funding_asset"]["address"]),
+    }
+
+
+def to_units(amount: str | int | float | Decimal, decimals: int, what: str) -> int:
+    """Human amount -> integer units; refuses amounts finer than the token's decimals."""
+    try:
+        value = Decimal(str(amount))
+    except InvalidOperation:
+        raise ScriptError(f"{what}: {amount!r} is not a number") from None
+    units = value * (Decimal(10) ** decimals)
+    if units != units.to_integral_value():
+        raise ScriptError(f"{what}: {amount} has more than {decimals} decimals")
+    return int(units)
+
+
+def from_units(units: int, decimals: int) -> str:
+    value = Decimal(units) / (Decimal(10) ** decimals)
+    text = format(value.normalize(), "f")
+    return text

@@ -1,0 +1,57 @@
+"""A sponsor creates a project from a spec file (YAML or JSON).
+
+    python -m scripts.create_project projects/greensboro-solar.yaml --network anvil
+
+The spec is validated completely, and checked against the chain (sponsor registered, deadline
+in the future, funding asset decimals), before any transaction is sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from scripts.common import ROOT, ScriptError, connect, contracts, fail, read_deployment, signer
+from scripts.project_spec import SpecError, contract_args, load_spec
+
+
+def create_project(spec_path: Path, network_name: str) -> Any:
+    """Creates the project; returns the brownie contract object of the new project."""
+    spec, spec_bytes = load_spec(spec_path)  # fails before connecting when the file is wrong
+    record = read_deployment(network_name)
+    proj = connect(network_name)
+    from brownie import chain
+
+    c = contracts(proj, record)
+    sponsor = signer(network_name, "sponsor")
+    if not c["factory"].isSponsor(sponsor.address):
+        raise ScriptError(f"{sponsor.address} is not a registered sponsor: ask the exchange admin "
+                          "to register it (scripts.register_sponsor)")
+    try:
+        rel = spec_path.resolve().relative_to(ROOT)
+    except ValueError:
+        rel = spec_path
+    info, roles, terms, milestones = contract_args(
+        spec, spec_bytes, rel, record["funding_asset"]["decimals"], record["funding_asset"]["address"],
+        chain.time(),
+    )
+    tx = c["factory"].createProject(info, roles, terms, milestones, {"from": sponsor})
+    address = tx.events["ProjectCreated"]["project"]
+    print(f"created {spec.kind} project {spec.name!r} ({spec.symbol}) at {address}")
+    return proj.Project.at(address)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("spec", type=Path, help="project spec file (.yaml, .yml or .json)")
+    parser.add_argument("--network", default="anvil", help="brownie network id (default: anvil)")
+    args = parser.parse_args(argv)
+    try:
+        create_project(args.spec, args.network)
+    except (ScriptError, SpecError) as exc:
+        fail(str(exc))
+
+
+if __name__ == "__main__":
+    main()

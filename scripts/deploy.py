@@ -1,0 +1,81 @@
+"""Deploy the exchange: factory (with the project implementation), share exchange, metrics
+oracle; on a dev chain also a 6-decimal test stablecoin. Writes deployments/<network>.json.
+
+    python -m scripts.deploy --network anvil
+    python -m scripts.deploy --network sepolia --funding-asset 0x... --admin 0x...
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from scripts.common import ScriptError, connect, fail, is_dev_network, signer, write_deployment
+
+PERIOD_SECONDS = 3600  # the oracle's period: one hour
+
+
+def deploy(network_name: str, funding_asset: str | None = None, admin: str | None = None) -> dict[str, Any]:
+    proj = connect(network_name)
+    from brownie import chain, web3
+
+    dev = is_dev_network(network_name)
+    deployer = signer(network_name, "admin")
+    # Check everything before the first transaction.
+    if funding_asset is None and not dev:
+        raise ScriptError("--funding-asset is required outside dev chains (the stablecoin to raise in)")
+    if funding_asset is not None:
+        if not web3.is_address(funding_asset):
+            raise ScriptError(f"--funding-asset {funding_asset!r} is not an address")
+        if len(web3.eth.get_code(web3.to_checksum_address(funding_asset))) == 0:
+            raise ScriptError(f"--funding-asset {funding_asset} has no contract code on {network_name}")
+    if admin is not None and not web3.is_address(admin):
+        raise ScriptError(f"--admin {admin!r} is not an address")
+    if deployer.balance() == 0:
+        raise ScriptError(f"deployer {deployer.address} has no ether to pay for gas")
+
+    tx = {"from": deployer}
+    if funding_asset is None:
+        token = proj.TestStablecoin.deploy("Test USD Coin", "tUSDC", 6, tx)
+    else:
+        token = proj.interface.IERC20Metadata(web3.to_checksum_address(funding_asset))
+    factory = proj.ProjectFactory.deploy(admin or deployer.address, tx)
+    exchange = proj.ShareExchange.deploy(factory.address, tx)
+    oracle = proj.MetricsOracle.deploy(factory.address, PERIOD_SECONDS, tx)
+    if admin is None or web3.to_checksum_address(admin) == deployer.address:
+        factory.setExchange(exchange.address, tx)
+    record = {
+        "network": network_name,
+        "chain_id": chain.id,
+        "deployment_block": factory.tx.block_number,
+        "admin": admin or deployer.address,
+        "contracts": {
+            "ProjectFactory": factory.address,
+            "ShareExchange": exchange.address,
+            "MetricsOracle": oracle.address,
+        },
+        "funding_asset": {"address": token.address, "symbol": token.symbol(), "decimals": token.decimals()},
+        "period_seconds": PERIOD_SECONDS,
+    }
+    path = write_deployment(network_name, record)
+    print(f"deployed on {network_name} (chain {chain.id}) at block {record['deployment_block']}: {path}")
+    for name, address in record["contracts"].items():
+        print(f"  {name:<15} {address}")
+    print(f"  funding asset   {token.address} ({record['funding_asset']['symbol']})")
+    return record
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--network", default="anvil", help="brownie network id (default: anvil)")
+    parser.add_argument("--funding-asset", help="ERC-20 to raise in (required outside dev chains)")
+    parser.add_argument("--admin", help="exchange admin (default: the deployer)")
+    args = parser.parse_args(argv)
+    try:
+        deploy(args.network, args.funding_asset, args.admin)
+    except ScriptError as exc:
+        fail(str(exc))
+
+
+if __name__ == "__main__":
+    main()

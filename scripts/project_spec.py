@@ -1,0 +1,199 @@
+"""A sponsor's project spec file (YAML or JSON), validated before anything is sent.
+
+Every rule the Project contract enforces is checked here too, so a sponsor learns what is
+wrong from one clear message instead of a failed transaction. Pure Python: no chain needed
+except for the checks that need chain time.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from eth_utils import is_checksum_address, is_hex_address, keccak, to_checksum_address
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+KINDS = ["solar", "wind", "storage", "efficiency", "hydro", "road", "bridge"]
+GOALS = {"renewable_energy": 1, "jobs": 2, "pollution": 4, "infrastructure": 8}
+METRICS = [
+    "ENERGY_KWH",
+    "ENERGY_SAVED_KWH",
+    "STORAGE_THROUGHPUT_KWH",
+    "UPTIME_BPS",
+    "REVENUE",
+    "CO2_AVOIDED_KG",
+    "JOBS_FTE",
+]
+MAX_MILESTONES = 16
+DAY = 86_400
+
+
+class SpecError(Exception):
+    """The spec file is unreadable or breaks a rule; the message lists every problem."""
+
+
+def _address(value: str) -> str:
+    if not isinstance(value, str) or not is_hex_address(value):
+        raise ValueError(f"{value!r} is not a 20-byte hex address")
+    if value != value.lower() and value != value.upper() and not is_checksum_address(value):
+        raise ValueError(f"{value} has a wrong checksum (mixed case that does not match)")
+    if int(value, 16) == 0:
+        raise ValueError("the zero address is not allowed")
+    return to_checksum_address(value)
+
+
+class RolesSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    implementor: str
+    operator: str
+    verifier: str
+
+    _check = field_validator("implementor", "operator", "verifier")(_address)
+
+
+class RaiseSpec(BaseModel):
+    """Amounts in human units of the funding asset (e.g. "100" = 100 USDC)."""
+
+    model_config = ConfigDict(extra="forbid")
+    price: Decimal = Field(gt=0)
+    goal: Decimal = Field(gt=0)
+    cap: Decimal = Field(gt=0)
+    deadline: datetime | None = None  # absolute, with a time zone
+    deadline_in_days: float | None = Field(default=None, gt=0)  # or relative to chain time
+
+    @model_validator(mode="after")
+    def _check(self) -> RaiseSpec:
+        if (self.deadline is None) == (self.deadline_in_days is None):
+            raise ValueError("give exactly one of deadline or deadline_in_days")
+        if self.deadline is not None and self.deadline.tzinfo is None:
+            raise ValueError("deadline needs a time zone, e.g. 2027-01-15T00:00:00Z")
+        if self.goal > self.cap:
+            raise ValueError(f"goal {self.goal} is above cap {self.cap}")
+        for name in ("goal", "cap"):
+            shares = getattr(self, name) / self.price
+            if shares != shares.to_integral_value():
+                raise ValueError(f"{name} {getattr(self, name)} is not a whole number of shares "
+                                 f"at price {self.price}")
+        return self
+
+
+class MilestoneSpecModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    tranche_bps: int = Field(gt=0, le=10_000)
+    due_days_after_deadline: float = Field(gt=0)
+
+
+class ProjectSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
+    symbol: str = Field(min_length=1, max_length=16)
+    kind: Literal["solar", "wind", "storage", "efficiency", "hydro", "road", "bridge"]
+    goals: list[Literal["renewable_energy", "jobs", "pollution", "infrastructure"]] = Field(min_length=1)
+    location: str = Field(min_length=1)
+    capacity_kw: int = Field(ge=0, lt=2**32)
+    metrics: list[Literal[
+        "ENERGY_KWH", "ENERGY_SAVED_KWH", "STORAGE_THROUGHPUT_KWH", "UPTIME_BPS", "REVENUE",
+        "CO2_AVOIDED_KG", "JOBS_FTE",
+    ]] = Field(min_length=1)
+    metadata_uri: str | None = None
+    roles: RolesSpec
+    raise_: RaiseSpec = Field(alias="raise")
+    milestones: list[MilestoneSpecModel] = Field(min_length=1, max_length=MAX_MILESTONES)
+
+    @model_validator(mode="after")
+    def _check(self) -> ProjectSpec:
+        total = sum(m.tranche_bps for m in self.milestones)
+        if total != 10_000:
+            raise ValueError(f"milestone tranche_bps sum to {total}; they must sum to exactly 10000")
+        dues = [m.due_days_after_deadline for m in self.milestones]
+        if any(later <= earlier for earlier, later in zip(dues, dues[1:])):
+            raise ValueError("milestones must be due one after another (due_days_after_deadline "
+                             "strictly increasing)")
+        if "ENERGY_KWH" in self.metrics and self.capacity_kw == 0:
+            raise ValueError("a project reporting ENERGY_KWH needs capacity_kw > 0")
+        return self
+
+    @property
+    def goals_mask(self) -> int:
+        return sum(GOALS[g] for g in set(self.goals))
+
+    @property
+    def metrics_mask(self) -> int:
+        return sum(1 << METRICS.index(m) for m in set(self.metrics))
+
+
+def _format_errors(path: Path, exc: ValidationError) -> str:
+    lines = [f"{path}: {exc.error_count()} problem(s):"]
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        lines.append(f"  - {where}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def load_spec(path: Path) -> tuple[ProjectSpec, bytes]:
+    """Reads and validates a spec file; returns the spec and the file's bytes (hashed on-chain)."""
+    try:
+        raw_bytes = path.read_bytes()
+    except OSError as exc:
+        raise SpecError(f"cannot read spec file {path}: {exc.strerror}") from None
+    try:
+        data: Any = json.loads(raw_bytes) if path.suffix == ".json" else yaml.safe_load(raw_bytes)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise SpecError(f"{path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}") from None
+    if not isinstance(data, dict):
+        raise SpecError(f"{path}: the top level must be a mapping of fields")
+    try:
+        return ProjectSpec.model_validate(data), raw_bytes
+    except ValidationError as exc:
+        raise SpecError(_format_errors(path, exc)) from None
+
+
+def deadline_timestamp(spec: ProjectSpec, chain_now: int) -> int:
+    r = spec.raise_
+    if r.deadline is not None:
+        deadline = int(r.deadline.astimezone(timezone.utc).timestamp())
+    else:
+        deadline = chain_now + int(r.deadline_in_days * DAY)  # type: ignore[operator]
+    if deadline <= chain_now:
+        when = datetime.fromtimestamp(chain_now, timezone.utc).isoformat()
+        raise SpecError(f"raise.deadline {datetime.fromtimestamp(deadline, timezone.utc).isoformat()} "
+                        f"is not in the future (chain time is {when})")
+    return deadline
+
+
+def contract_args(
+    spec: ProjectSpec, spec_bytes: bytes, spec_path: Path, decimals: int, asset: str, chain_now: int
+) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], list[tuple[Any, ...]]]:
+    """The (info, roles, terms, milestones) tuples for ProjectFactory.createProject."""
+    from scripts.common import to_units
+
+    deadline = deadline_timestamp(spec, chain_now)
+    info = (
+        spec.name,
+        spec.symbol,
+        KINDS.index(spec.kind),
+        spec.goals_mask,
+        spec.location,
+        spec.metadata_uri or f"file:{spec_path.as_posix()}",
+        "0x" + keccak(spec_bytes).hex(),
+        spec.capacity_kw,
+        spec.metrics_mask,
+    )
+    roles = ("0x" + "00" * 20, spec.roles.implementor, spec.roles.operator, spec.roles.verifier)
+    r = spec.raise_
+    terms = (
+        asset,
+        to_units(r.price, decimals, "raise.price"),
+        to_units(r.goal, decimals, "raise.goal"),
+        to_units(r.cap, decimals, "raise.cap"),
+        deadline,
+    )
+    milestones = [
+        (m.name, m.tranche_bps, deadline + int(m.due_days_after_deadline * DAY)) for m in spec.milestones
+    ]
+    return info, roles, terms, milestones
