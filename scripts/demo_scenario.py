@@ -248,8 +248,8 @@ class Story:
                 ex.cancelOrder(oid, {"from": account})
                 cancelled += 1
                 self.say(f"{symbol}: {self.who(account)} cancelled order {oid}; {left} shares' worth returned")
-        bids = ex.depth(p, 0, 5)
-        asks = ex.depth(p, 1, 5)
+        bids = ex.depth(p, 0, 50)
+        asks = ex.depth(p, 1, 50)
         self.say(f"{symbol}: book now {len(bids[0])} bid level(s), {len(asks[0])} ask level(s); "
                  f"best bid {self.money(bids[0][0]) if bids[0] else '-'}, "
                  f"best ask {self.money(asks[0][0]) if asks[0] else '-'}")

@@ -1,0 +1,262 @@
+"""The main job (`make demo`): start anvil, deploy, play the story on real weather data, index
+it, print a summary and serve the exchange's API until Ctrl-C.
+
+    python -m backend.demo [--no-serve] [--network anvil|development] [--data-dir data]
+
+Every process it starts is stopped when it ends, however it ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from web3 import Web3
+
+from backend.common.chain import ROOT, Deployment, load_deployment
+from backend.common.errors import InfraxError
+from backend.common.logging import setup_logging
+from backend.oracle.config import load_config
+from backend.oracle.service import Reporter
+
+logger = logging.getLogger("infrax.demo")
+
+# Brownie's network ids and the port each one expects its node on (brownie-config.yaml).
+NETWORK_PORTS = {"anvil": 8545, "development": 8546}
+ANVIL = ROOT / "node_modules" / ".bin" / "anvil"
+BROWNIE_PYTHON = ROOT / ".venv-brownie" / "bin" / "python"
+# anvil's dev account 5 is the demo's oracle reporter (a well-known test key, not a secret).
+DEV_REPORTER_KEY = "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba"
+# Lines of brownie's own transaction chatter, left out of the demo's log.
+BROWNIE_NOISE = ("Transaction sent:", "Gas price:", " confirmed ", "deployed at:", "FutureWarning",
+                 "chain._network_connected()", "self._target(", "self.chain.", "Namespace collision",
+                 "The info function", "warnings.warn(", "Attached to local RPC client",
+                 "Waiting for confirmation")
+
+
+class DemoError(InfraxError):
+    """A step of the demo failed; the message says which and why."""
+
+
+@dataclass
+class DemoRun:
+    network: str
+    rpc_url: str
+    data_dir: Path
+    deployment: Deployment
+    database_url: str
+
+
+def port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+@contextmanager
+def anvil(port: int) -> Iterator[str]:
+    """A fresh local chain for the length of the block; stopped on the way out."""
+    if not ANVIL.exists():
+        raise DemoError(f"{ANVIL} is missing: run `make setup` (npm installs anvil)")
+    if not port_free(port):
+        raise DemoError(f"port {port} is in use: stop whatever listens there (another demo?)")
+    proc = subprocess.Popen(
+        [str(ANVIL), "--port", str(port), "--accounts", "20", "--base-fee", "0", "--silent"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        w3 = Web3(Web3.HTTPProvider(url))
+        for _ in range(100):
+            if proc.poll() is not None:
+                raise DemoError(f"anvil exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+            if w3.is_connected():
+                break
+            time.sleep(0.1)
+        else:
+            raise DemoError(f"anvil did not answer on {url} within 10 s")
+        logger.info("anvil running at %s (pid %d)", url, proc.pid)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        logger.info("anvil stopped")
+
+
+def run_script(args: Sequence[str], env: dict[str, str]) -> None:
+    """Runs a brownie script, streaming its story and leaving out brownie's chatter."""
+    proc = subprocess.Popen(
+        [str(BROWNIE_PYTHON), "-m", *args], cwd=ROOT, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    assert proc.stdout is not None
+    tail: list[str] = []
+    for line in proc.stdout:
+        line = line.rstrip()
+        tail = (tail + [line])[-30:]
+        if line and not any(noise in line for noise in BROWNIE_NOISE):
+            print(line, flush=True)
+    if proc.wait() != 0:
+        raise DemoError(f"`{' '.join(args)}` failed (exit {proc.returncode}); last lines:\n" + "\n".join(tail))
+
+
+def script_env(data_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["INFRAX_DEPLOYMENTS_DIR"] = str(data_dir / "deployments")
+    env["PATH"] = f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{env.get('PATH', '')}"
+    env["SOLCX_BINARY_PATH"] = str(ROOT / ".solc")
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def post_oracle_readings(rpc_url: str, deployment_path: Path) -> int:
+    os.environ.setdefault("INFRAX_REPORTER_KEY", DEV_REPORTER_KEY)
+    config = load_config(ROOT / "config" / "oracle-demo.yaml").model_copy(
+        update={"rpc_url": rpc_url, "deployment": deployment_path}
+    )
+    return Reporter(config).post_due()
+
+
+def play(network: str, rpc_url: str, data_dir: Path) -> DemoRun:
+    """Deploys and plays the whole story on the chain at `rpc_url`; indexes it."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = script_env(data_dir)
+    print("== 1. deploy the exchange", flush=True)
+    run_script(["scripts.deploy", "--network", network], env)
+    deployment_path = data_dir / "deployments" / f"{network}.json"
+    print("== 2. sponsor, investors, milestones", flush=True)
+    run_script(["scripts.demo_scenario", "raise", "--network", network], env)
+    print("== 3. the oracle posts hourly readings computed from real weather data", flush=True)
+    periods = post_oracle_readings(rpc_url, deployment_path)
+    print(f"[demo] oracle posted {periods} hourly periods (energy, uptime, CO2 avoided)", flush=True)
+    print("== 4. revenue, claims and trading", flush=True)
+    run_script(["scripts.demo_scenario", "operate", "--network", network], env)
+    print("== 5. index the chain", flush=True)
+    database_url = f"sqlite:///{data_dir / 'infrax.db'}"
+    run = DemoRun(network, rpc_url, data_dir, load_deployment(deployment_path), database_url)
+    index_once(run)
+    return run
+
+
+def index_once(run: DemoRun) -> None:
+    from backend.indexer.service import build_indexer  # noqa: PLC0415
+
+    db_file = run.data_dir / "infrax.db"
+    db_file.unlink(missing_ok=True)  # the chain is new: so is its index
+    started = time.monotonic()
+    events = build_indexer(rpc_url=run.rpc_url, deployment=run.deployment,
+                           database_url=run.database_url).sync()
+    print(f"[demo] indexed {events} events in {time.monotonic() - started:.1f} s", flush=True)
+
+
+def print_summary(run: DemoRun) -> None:
+    with warnings.catch_warnings():  # starlette's notice about its test client's transport
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient  # noqa: PLC0415
+
+    from backend.api.app import create_app  # noqa: PLC0415
+
+    with TestClient(create_app(database_url=run.database_url)) as client:
+        projects = client.get("/api/projects").json()
+        rows = []
+        for p in projects:
+            detail = client.get(f"/api/projects/{p['address']}").json()
+            trades = client.get(f"/api/markets/{p['share_token']}/trades").json()
+            book = client.get(f"/api/markets/{p['share_token']}/orderbook").json()
+            energy = next((m["value"] for m in _metrics(detail) if m["metric"] == "ENERGY_KWH"), "-")
+            done = sum(1 for m in detail["milestones"] if m["status"] == "approved")
+            rows.append([
+                p["name"], p["kind"], p["phase"], f"{p['raised']} / {p['goal']}",
+                f"{done}/{len(detail['milestones'])}", energy, str(len(_items(trades))),
+                f"{len(book['bids'])}/{len(book['asks'])}",
+            ])
+    header = ["project", "kind", "phase", "raised / goal", "milestones", "energy kWh", "trades",
+              "bid/ask levels"]
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = "  ".join("{:<%d}" % w for w in widths)
+    print()
+    print(line.format(*header))
+    print(line.format(*["-" * w for w in widths]))
+    for r in rows:
+        print(line.format(*r))
+    print()
+
+
+def _items(payload: object) -> list[dict[str, object]]:
+    if isinstance(payload, dict):
+        return list(payload.get("items", []))  # type: ignore[arg-type]
+    return list(payload)  # type: ignore[arg-type]
+
+
+def _metrics(detail: dict[str, object]) -> list[dict[str, str]]:
+    latest = detail.get("latest_metrics") or []
+    if isinstance(latest, dict):
+        return [{"metric": k, **v} for k, v in latest.items()]
+    return list(latest)  # type: ignore[arg-type]
+
+
+def serve(run: DemoRun, api_port: int) -> None:
+    """Serves the API while the indexer keeps following the chain; returns on Ctrl-C."""
+    import uvicorn  # noqa: PLC0415
+
+    from backend.api.app import create_app  # noqa: PLC0415
+    from backend.indexer.service import build_indexer  # noqa: PLC0415
+
+    if not port_free(api_port):
+        raise DemoError(f"port {api_port} is in use: stop whatever listens there")
+    stop = threading.Event()
+    indexer = build_indexer(rpc_url=run.rpc_url, deployment=run.deployment,
+                            database_url=run.database_url)
+    follower = threading.Thread(target=indexer.run_forever, args=(1.0, stop), daemon=True)
+    follower.start()
+    print(f"demo ready: http://127.0.0.1:{api_port}", flush=True)
+    try:
+        uvicorn.run(create_app(database_url=run.database_url), host="127.0.0.1", port=api_port,
+                    log_level="warning")
+    finally:
+        stop.set()
+        follower.join(timeout=5)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m backend.demo", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--network", choices=sorted(NETWORK_PORTS), default="anvil")
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "data")
+    parser.add_argument("--api-port", type=int, default=8000)
+    parser.add_argument("--no-serve", action="store_true", help="stop after the summary")
+    args = parser.parse_args(argv)
+    setup_logging("WARNING")
+    logging.getLogger("infrax").setLevel(logging.INFO)
+    try:
+        if not args.no_serve and not port_free(args.api_port):
+            raise DemoError(f"port {args.api_port} is in use: stop whatever listens there")
+        with anvil(NETWORK_PORTS[args.network]) as rpc_url:
+            run = play(args.network, rpc_url, args.data_dir.resolve())
+            print_summary(run)
+            if not args.no_serve:
+                serve(run, args.api_port)
+    except InfraxError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""From plant output to on-chain readings, and the reporter's config file."""
+
+from pathlib import Path
+
+import pytest
+
+from backend.common.errors import ConfigError
+from backend.oracle.config import load_config
+from backend.oracle.readings import (
+    CO2_AVOIDED_KG,
+    ENERGY_KWH,
+    UPTIME_BPS,
+    Counters,
+    Reading,
+    co2_avoided_g,
+    to_readings,
+)
+from backend.oracle.sources.base import PeriodOutput
+
+PROJECT = "0x" + "ab" * 20
+
+
+def test_co2_avoided_rounds_down_to_the_gram():
+    assert co2_avoided_g(1_000, 373) == 373
+    assert co2_avoided_g(2_999, 373) == 1_118  # 1118.627 g
+
+
+def test_readings_continue_counters_from_the_chain():
+    counters = Counters(energy_wh=10_000, co2_g=3_730)
+    outputs = [PeriodOutput(3600, 2_500, 10_000), PeriodOutput(7200, 0, 0)]
+    readings = to_readings(PROJECT, outputs, counters, 373)
+    assert readings == [
+        Reading(PROJECT, ENERGY_KWH, 3600, 12_500),
+        Reading(PROJECT, UPTIME_BPS, 3600, 10_000),
+        Reading(PROJECT, CO2_AVOIDED_KG, 3600, 3_730 + 932),
+        Reading(PROJECT, ENERGY_KWH, 7200, 12_500),
+        Reading(PROJECT, UPTIME_BPS, 7200, 0),
+        Reading(PROJECT, CO2_AVOIDED_KG, 7200, 4_662),
+    ]
+    assert counters == Counters(energy_wh=12_500, co2_g=4_662)
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "oracle.yaml"
+    path.write_text(text)
+    return path
+
+
+GOOD = """
+deployment: deployments/anvil.json
+key_env: INFRAX_REPORTER_KEY
+projects:
+  - project: GSO-SOLAR
+    emission_factor_g_per_kwh: 373
+    source: {type: solar, capacity_kw: 5000}
+"""
+
+
+def test_config_loads_with_defaults(tmp_path):
+    config = load_config(_write(tmp_path, GOOD))
+    assert config.rpc_url == "http://127.0.0.1:8545"
+    assert config.batch_periods == 24
+    assert config.projects[0].start == "operation"
+    assert config.projects[0].source.type == "solar"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (GOOD.replace("type: solar", "type: tidal"), "projects.0.source"),
+        (GOOD.replace("373", "-1"), "emission_factor_g_per_kwh"),
+        (GOOD.replace("key_env: INFRAX_REPORTER_KEY\n", ""), "exactly one of key_env or keystore"),
+        (GOOD + "unexpected: 1\n", "unexpected"),
+        ("projects: [", "not valid YAML"),
+    ],
+)
+def test_config_errors_name_the_problem(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(_write(tmp_path, text))
+
+
+def test_missing_config_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read oracle config"):
+        load_config(tmp_path / "nope.yaml")

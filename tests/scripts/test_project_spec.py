@@ -1,0 +1,107 @@
+"""The sponsor's spec file is checked completely before anything is sent."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scripts.project_spec import SpecError, contract_args, deadline_timestamp, load_spec
+
+ROOT = Path(__file__).resolve().parents[2]
+SOLAR = ROOT / "projects" / "greensboro-solar.yaml"
+NOW = 1_800_000_000
+
+
+def _spec(tmp_path, **changes):
+    data = yaml.safe_load(SOLAR.read_text())
+    for dotted, value in changes.items():
+        target = data
+        *parents, leaf = dotted.split("__")
+        for key in parents:
+            target = target[int(key)] if isinstance(target, list) else target[key]
+        if value is DELETE:
+            del target[leaf]
+        else:
+            target[leaf] = value
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+DELETE = object()
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "projects").glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_specs_are_valid(path):
+    spec, raw = load_spec(path)
+    assert raw == path.read_bytes()
+    assert sum(m.tranche_bps for m in spec.milestones) == 10_000
+
+
+def test_contract_args_convert_human_units_and_relative_dates(tmp_path):
+    spec, raw = load_spec(SOLAR)
+    info, roles, terms, milestones = contract_args(spec, raw, Path("projects/greensboro-solar.yaml"), 6,
+                                                   "0x" + "11" * 20, NOW)
+    assert info[:5] == ("Greensboro Community Solar", "GSO-SOLAR", 0, 1 | 2 | 4,
+                        "Greensboro, NC, USA (36.10 N, 79.94 W)")
+    assert info[5] == "file:projects/greensboro-solar.yaml"
+    assert info[7:] == (5000, (1 << 0) | (1 << 3) | (1 << 5))
+    assert roles[1] == "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
+    deadline = NOW + 21 * 86_400
+    assert terms[1:] == (100_000_000, 5_000_000_000_000, 6_000_000_000_000, deadline)
+    assert milestones[0] == ("Permits and grid interconnection agreement", 1500, deadline + 60 * 86_400)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"kind": "nuclear"}, "kind"),
+        ({"goals": []}, "goals"),
+        ({"goals": ["profit"]}, "goals.0"),
+        ({"roles__verifier": "0x1234"}, "not a 20-byte hex address"),
+        ({"roles__operator": "0x90F79bf6EB2c4f870365E785982E1f101E93b907"}, "wrong checksum"),
+        ({"roles__operator": "0x" + "0" * 40}, "zero address"),
+        ({"raise__goal": "7000000"}, "is above cap"),
+        ({"raise__goal": "5000050"}, "not a whole number of shares"),
+        ({"raise__price": "0"}, "raise.price"),
+        ({"raise__deadline": "2030-01-01T00:00:00Z"}, "exactly one of deadline or deadline_in_days"),
+        ({"raise__deadline_in_days": DELETE}, "exactly one of deadline or deadline_in_days"),
+        ({"milestones__0__tranche_bps": 1000}, "sum to 9500"),
+        ({"milestones__1__due_days_after_deadline": 30}, "strictly increasing"),
+        ({"capacity_kw": 0}, "needs capacity_kw > 0"),
+        ({"surprise": 1}, "surprise"),
+    ],
+)
+def test_bad_specs_are_refused_with_the_field_named(tmp_path, changes, message):
+    with pytest.raises(SpecError, match=message):
+        load_spec(_spec(tmp_path, **changes))
+
+
+def test_every_problem_is_listed_at_once(tmp_path):
+    with pytest.raises(SpecError) as info:
+        load_spec(_spec(tmp_path, kind="nuclear", capacity_kw=-1))
+    assert "2 problem(s)" in str(info.value)
+
+
+def test_unreadable_and_malformed_files(tmp_path):
+    with pytest.raises(SpecError, match="cannot read spec file"):
+        load_spec(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed")
+    with pytest.raises(SpecError, match="not valid YAML"):
+        load_spec(bad)
+    bad_json = tmp_path / "bad.json"
+    bad_json.write_text("{")
+    with pytest.raises(SpecError, match="not valid JSON"):
+        load_spec(bad_json)
+
+
+def test_deadline_in_the_past_of_chain_time_is_refused(tmp_path):
+    spec, _ = load_spec(_spec(tmp_path, raise__deadline_in_days=DELETE, raise__deadline="2020-01-01T00:00:00Z"))
+    with pytest.raises(SpecError, match="is not in the future"):
+        deadline_timestamp(spec, NOW)
+
+
+def test_deadline_needs_a_time_zone(tmp_path):
+    with pytest.raises(SpecError, match="time zone"):
+        load_spec(_spec(tmp_path, raise__deadline_in_days=DELETE, raise__deadline="2030-01-01T00:00:00"))
