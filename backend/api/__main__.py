@@ -1,0 +1,42 @@
+"""``python -m backend.api [--host H] [--port P] [--database-url URL]``: serve the API."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import uvicorn
+from pydantic import ValidationError
+
+from backend.api.app import create_app
+from backend.api.settings import ApiSettings
+from backend.common.errors import ConfigError
+from backend.common.logging import setup_logging
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m backend.api",
+                                     description="Serve the read API (defaults: INFRAX_* env).")
+    parser.add_argument("--host", dest="api_host", help="default 127.0.0.1")
+    parser.add_argument("--port", dest="api_port", type=int, help="default 8000")
+    parser.add_argument("--database-url", help="the indexer's database")
+    parser.add_argument("--log-level")
+    args = parser.parse_args()
+    try:
+        settings = ApiSettings(**{k: v for k, v in vars(args).items() if v is not None})
+        app = create_app(settings)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        print(f"error: invalid setting {'.'.join(map(str, first['loc']))}: {first['msg']}",
+              file=sys.stderr)
+        return 2
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level)
+    uvicorn.run(app, host=settings.api_host, port=settings.api_port,
+                log_level=settings.log_level.lower())
+    return 0
+
+
+sys.exit(main())

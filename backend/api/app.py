@@ -1,0 +1,54 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from backend.api.routes import health, markets, projects
+from backend.api.settings import ApiSettings
+from backend.indexer.db import create_schema, make_engine
+
+
+def create_app(settings: ApiSettings | None = None, *, database_url: str | None = None) -> FastAPI:
+    """An app reading the indexer's database at ``settings.database_url`` (or ``database_url``,
+    which overrides it); it needs no node. Without settings, they come from the environment."""
+    settings = settings or ApiSettings()
+    if database_url is not None:
+        settings = settings.model_copy(update={"database_url": database_url})
+    engine = make_engine(settings.database_url)
+    # The indexer normally creates the schema; doing it here lets the API start first.
+    create_schema(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Infrastructure Exchange API",
+        version="0.1.0",
+        description="Projects, metrics, order books and trades, as indexed from the chain.",
+        lifespan=lifespan,
+    )
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.state.engine = engine
+    app.state.settings = settings
+    api = APIRouter(prefix="/api")
+    api.include_router(projects.router)
+    api.include_router(markets.router)
+    api.include_router(health.router)
+    app.include_router(api)
+    return app
+
+
+async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    """FastAPI's 422 body, with the validator's exception shown as its message (the default
+    renders it as an empty object)."""
+    detail = jsonable_encoder(exc.errors(), custom_encoder={Exception: str})
+    return JSONResponse(status_code=422, content={"detail": detail})

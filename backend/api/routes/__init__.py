@@ -1,0 +1,1 @@
+"""HTTP routes; domain errors become HTTP errors here and only here."""

@@ -1,0 +1,140 @@
+"""/api/projects: the project list, one project's record, and its metric readings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from sqlalchemy import RowMapping
+
+from backend.api import crud, schemas
+from backend.api.deps import Conn, project_or_404
+from backend.api.services.units import format_units
+from backend.api.validation import Address
+from backend.api.vocabulary import (
+    KINDS,
+    METRIC_IDS,
+    MILESTONE_STATUSES,
+    PHASES,
+    MetricName,
+    goal_names,
+    metric_decimals,
+    metric_name,
+    metric_names,
+    name_of,
+)
+
+router = APIRouter(prefix="/projects", tags=["projects"])
+
+ProjectAddress = Annotated[Address, Path(description="project address, any letter case")]
+MAX_READINGS = 1000
+
+
+def _summary(row: RowMapping, asset: crud.AssetInfo) -> schemas.ProjectSummary:
+    def amount(raw: int) -> str:
+        return format_units(raw, asset.decimals)
+
+    return schemas.ProjectSummary(
+        address=row["address"],
+        share_token=row["address"],
+        project_id=row["project_id"],
+        name=row["name"],
+        symbol=row["symbol"],
+        kind=name_of(KINDS, row["kind"]),
+        phase=name_of(PHASES, row["phase"]),
+        goals=goal_names(row["goals"]),
+        sponsor=row["sponsor"],
+        location=row["location"],
+        funding_asset=schemas.FundingAsset(
+            address=asset.address, symbol=asset.symbol, decimals=asset.decimals),
+        price=amount(row["price"]),
+        goal=amount(row["goal"]),
+        cap=amount(row["cap"]),
+        raised=amount(row["raised"]),
+        deadline=row["deadline"],
+    )
+
+
+def _reading_value(row: RowMapping, asset: crud.AssetInfo) -> str:
+    return format_units(row["value"], metric_decimals(row["metric"], asset.decimals))
+
+
+@router.get("", response_model=list[schemas.ProjectSummary])
+def list_projects(conn: Conn) -> list[schemas.ProjectSummary]:
+    """Every project, in order of creation."""
+    assets: dict[str, crud.AssetInfo] = {}
+    result = []
+    for row in crud.list_projects(conn=conn):
+        address = row["funding_asset"]
+        if address not in assets:
+            assets[address] = crud.asset_info(conn=conn, address=address)
+        result.append(_summary(row, assets[address]))
+    return result
+
+
+@router.get("/{address}", response_model=schemas.ProjectDetail,
+            responses={404: {"description": "no such project"}})
+def get_project(address: ProjectAddress, conn: Conn) -> schemas.ProjectDetail:
+    """One project with its milestones, latest metric readings and holder count."""
+    row = project_or_404(conn, address)
+    asset = crud.asset_info(conn=conn, address=row["funding_asset"])
+
+    def amount(raw: int) -> str:
+        return format_units(raw, asset.decimals)
+
+    milestones = [
+        schemas.Milestone(
+            index=m["index"], name=m["name"], tranche_bps=m["tranche_bps"],
+            due_date=m["due_date"], status=name_of(MILESTONE_STATUSES, m["status"]),
+            evidence_uri=m["evidence_uri"], evidence_hash=m["evidence_hash"],
+            rejection_reason=m["rejection_reason"], tranche_paid=amount(m["tranche_paid"]),
+        )
+        for m in crud.list_milestones(conn=conn, project=address)
+    ]
+    latest = {
+        metric_name(r["metric"]): schemas.LatestMetric(
+            value=_reading_value(r, asset), raw_value=str(r["value"]), period=r["period"],
+            reporter=r["reporter"], block_number=r["block_number"],
+        )
+        for r in crud.latest_readings(conn=conn, project=address)
+    }
+    return schemas.ProjectDetail(
+        **dict(_summary(row, asset)),
+        metadata_uri=row["metadata_uri"],
+        metadata_hash=row["metadata_hash"],
+        capacity_kw=row["capacity_kw"],
+        metrics=metric_names(row["metrics_mask"]),
+        implementor=row["implementor"],
+        operator=row["operator"],
+        verifier=row["verifier"],
+        released=amount(row["released"]),
+        total_revenue=amount(row["total_revenue"]),
+        revenue_claimed=amount(row["revenue_claimed"]),
+        wind_down_pool=amount(row["wind_down_pool"]),
+        holders_count=crud.count_holders(conn=conn, project=address),
+        created_block=row["created_block"],
+        milestones=milestones,
+        latest_metrics=latest,
+    )
+
+
+@router.get("/{address}/metrics", response_model=list[schemas.Reading],
+            responses={404: {"description": "no such project"}})
+def list_metrics(
+    address: ProjectAddress,
+    conn: Conn,
+    metric: Annotated[MetricName | None, Query(description="only this metric")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_READINGS)] = 100,
+) -> list[schemas.Reading]:
+    """Metric readings, newest period first (then by metric id)."""
+    row = project_or_404(conn, address)
+    asset = crud.asset_info(conn=conn, address=row["funding_asset"])
+    metric_id = None if metric is None else METRIC_IDS[metric]
+    return [
+        schemas.Reading(
+            metric=metric_name(r["metric"]), period=r["period"], value=_reading_value(r, asset),
+            raw_value=str(r["value"]), reporter=r["reporter"], block_number=r["block_number"],
+            timestamp=r["timestamp"],
+        )
+        for r in crud.list_readings(conn=conn, project=address, metric=metric_id, limit=limit)
+    ]

@@ -1,0 +1,1 @@
+"""Domain logic of the API that needs neither HTTP nor a database."""

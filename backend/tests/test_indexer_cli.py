@@ -1,0 +1,83 @@
+"""``python -m backend.indexer`` refuses bad configuration with one line and exit code 2."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from backend.common.chain import ROOT
+
+GOOD_DEPLOYMENT = {
+    "network": "anvil",
+    "chain_id": 31337,
+    "deployment_block": 1,
+    "contracts": {"ProjectFactory": "0x" + "11" * 20, "MetricsOracle": "0x" + "22" * 20,
+                  "ShareExchange": "0x" + "33" * 20},
+    "funding_asset": {"address": "0x" + "44" * 20, "symbol": "USDC", "decimals": 6},
+}
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])  # closed again when the socket is
+
+
+def _run(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "backend.indexer", "--once", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={"PATH": "/usr/bin:/bin", "INFRAX_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"},
+    )
+
+
+def _assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    for word in words:
+        assert word in lines[0]
+
+
+def test_missing_deployment_file(tmp_path: Path) -> None:
+    result = _run("--deployment", str(tmp_path / "nope.json"), tmp_path=tmp_path)
+    _assert_one_line_error(result, "nope.json", "not found")
+
+
+def test_deployment_file_that_is_not_json(tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text("{not json")
+    _assert_one_line_error(_run("--deployment", str(path), tmp_path=tmp_path), "not valid JSON")
+
+
+@pytest.mark.parametrize("missing", ["contracts", "chain_id", "funding_asset"])
+def test_deployment_file_missing_a_key(tmp_path: Path, missing: str) -> None:
+    path = tmp_path / "partial.json"
+    path.write_text(json.dumps({k: v for k, v in GOOD_DEPLOYMENT.items() if k != missing}))
+    _assert_one_line_error(_run("--deployment", str(path), tmp_path=tmp_path), "malformed")
+
+
+def test_rpc_that_does_not_answer(tmp_path: Path) -> None:
+    path = tmp_path / "anvil.json"
+    path.write_text(json.dumps(GOOD_DEPLOYMENT))
+    url = f"http://127.0.0.1:{_closed_port()}"
+    result = _run("--deployment", str(path), "--rpc-url", url, tmp_path=tmp_path)
+    _assert_one_line_error(result, url)
+
+
+def test_invalid_batch_size(tmp_path: Path) -> None:
+    result = _run("--batch-size", "0", tmp_path=tmp_path)
+    _assert_one_line_error(result, "batch_size")
+
+
+def test_bad_database_url(tmp_path: Path) -> None:
+    path = tmp_path / "anvil.json"
+    path.write_text(json.dumps(GOOD_DEPLOYMENT))
+    result = _run("--deployment", str(path), "--database-url", "not a url", tmp_path=tmp_path)
+    _assert_one_line_error(result, "not a database URL")
