@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -240,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-port", type=int, default=8000)
     parser.add_argument("--no-serve", action="store_true", help="stop after the summary")
     args = parser.parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so the chain started here is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     setup_logging("WARNING")
     logging.getLogger("infrax").setLevel(logging.INFO)
     try:
