@@ -1,7 +1,7 @@
 # Two commands: `make demo` and `make test`. Every target installs what it needs first
 # (idempotent: stamp files in .stamps/ make the second run fast).
 SHELL := /bin/bash
-PYTHON ?= python3
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BVENV := .venv-brownie
 STAMPS := .stamps
