@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 export SOLCX_BINARY_PATH := $(CURDIR)/.solc
 NETWORK ?= anvil
 
-.PHONY: demo test test-contracts test-backend bench setup build deploy create-project clean
+.PHONY: demo test test-contracts test-backend bench setup build chain deploy create-project clean
 
 demo: build ## start anvil, deploy, play the scenario, serve the API at http://127.0.0.1:8000
 	$(VENV)/bin/python -m backend.demo
@@ -28,6 +28,9 @@ setup: $(STAMPS)/npm $(STAMPS)/solc $(STAMPS)/brownie $(STAMPS)/backend
 
 build: setup ## compile the contracts (brownie caches unchanged sources)
 	$(BVENV)/bin/brownie compile
+
+chain: setup ## a local dev chain on 8545 for the role scripts (20 unlocked accounts, zero base fee)
+	anvil --port 8545 --accounts 20 --base-fee 0
 
 deploy: build ## deploy to NETWORK (default anvil; it must be running)
 	$(BVENV)/bin/python -m scripts.deploy --network $(NETWORK)

@@ -55,6 +55,7 @@ class DemoRun:
     network: str
     rpc_url: str
     data_dir: Path
+    deployment_path: Path
     deployment: Deployment
     database_url: str
 
@@ -115,9 +116,9 @@ def run_script(args: Sequence[str], env: dict[str, str]) -> None:
         raise DemoError(f"`{' '.join(args)}` failed (exit {proc.returncode}); last lines:\n" + "\n".join(tail))
 
 
-def script_env(data_dir: Path) -> dict[str, str]:
+def script_env(deployments_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env["INFRAX_DEPLOYMENTS_DIR"] = str(data_dir / "deployments")
+    env["INFRAX_DEPLOYMENTS_DIR"] = str(deployments_dir)
     env["PATH"] = f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{env.get('PATH', '')}"
     env["SOLCX_BINARY_PATH"] = str(ROOT / ".solc")
     env["PYTHONUNBUFFERED"] = "1"
@@ -132,13 +133,15 @@ def post_oracle_readings(rpc_url: str, deployment_path: Path) -> int:
     return Reporter(config).post_due()
 
 
-def play(network: str, rpc_url: str, data_dir: Path) -> DemoRun:
-    """Deploys and plays the whole story on the chain at `rpc_url`; indexes it."""
+def play(network: str, rpc_url: str, data_dir: Path, deployments_dir: Path | None = None) -> DemoRun:
+    """Deploys and plays the whole story on the chain at `rpc_url`; indexes it into `data_dir`.
+    The deployment file goes to `deployments_dir` (default: inside `data_dir`)."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    env = script_env(data_dir)
+    deployments_dir = deployments_dir or data_dir / "deployments"
+    env = script_env(deployments_dir)
     print("== 1. deploy the exchange", flush=True)
     run_script(["scripts.deploy", "--network", network], env)
-    deployment_path = data_dir / "deployments" / f"{network}.json"
+    deployment_path = deployments_dir / f"{network}.json"
     print("== 2. sponsor, investors, milestones", flush=True)
     run_script(["scripts.demo_scenario", "raise", "--network", network], env)
     print("== 3. the oracle posts hourly readings computed from real weather data", flush=True)
@@ -148,7 +151,8 @@ def play(network: str, rpc_url: str, data_dir: Path) -> DemoRun:
     run_script(["scripts.demo_scenario", "operate", "--network", network], env)
     print("== 5. index the chain", flush=True)
     database_url = f"sqlite:///{data_dir / 'infrax.db'}"
-    run = DemoRun(network, rpc_url, data_dir, load_deployment(deployment_path), database_url)
+    run = DemoRun(network, rpc_url, data_dir, deployment_path, load_deployment(deployment_path),
+                  database_url)
     index_once(run)
     return run
 
@@ -249,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_serve and not port_free(args.api_port):
             raise DemoError(f"port {args.api_port} is in use: stop whatever listens there")
         with anvil(NETWORK_PORTS[args.network]) as rpc_url:
-            run = play(args.network, rpc_url, args.data_dir.resolve())
+            # deployments/<network>.json, where the role scripts look for it
+            run = play(args.network, rpc_url, args.data_dir.resolve(), ROOT / "deployments")
             print_summary(run)
             if not args.no_serve:
                 serve(run, args.api_port)

@@ -8,6 +8,8 @@ import os
 import sys
 import warnings
 from decimal import Decimal, InvalidOperation
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -29,6 +31,42 @@ class ScriptError(Exception):
 def fail(message: str) -> NoReturn:
     print(f"error: {message}", file=sys.stderr)
     raise SystemExit(2)
+
+
+@contextmanager
+def script_errors() -> Iterator[None]:
+    """Turns the errors a script expects into one line and exit code 2: bad input found before
+    sending (ScriptError, SpecError) and a transaction the chain refused (with its reason)."""
+    from brownie.exceptions import VirtualMachineError
+
+    from scripts.project_spec import SpecError
+
+    try:
+        yield
+    except (ScriptError, SpecError) as exc:
+        fail(str(exc))
+    except VirtualMachineError as exc:
+        fail(f"the chain refused the transaction: {exc.revert_msg or exc}")
+    except ValueError as exc:  # brownie raises node errors (e.g. fee too low) as ValueError
+        fail(f"the node refused the transaction: {exc}")
+
+
+def chain_now() -> int:
+    """Time of the latest block: what the contracts compare deadlines with (the wall clock is
+    not chain time once a dev chain has been moved forward)."""
+    from brownie import web3
+
+    return int(web3.eth.get_block("latest")["timestamp"])
+
+
+def sleep_chain_until(timestamp: int) -> None:
+    """Dev chains only: moves chain time to at least `timestamp` and mines a block."""
+    from brownie import web3
+
+    delta = timestamp - chain_now()
+    if delta > 0:
+        web3.provider.make_request("evm_increaseTime", [delta])
+    web3.provider.make_request("evm_mine", [])
 
 
 def deployments_dir() -> Path:

@@ -12,8 +12,17 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from scripts.common import ROOT, ScriptError, connect, contracts, fail, read_deployment, signer
-from scripts.project_spec import SpecError, contract_args, load_spec
+from scripts.common import (
+    ROOT,
+    ScriptError,
+    chain_now,
+    connect,
+    contracts,
+    read_deployment,
+    script_errors,
+    signer,
+)
+from scripts.project_spec import contract_args, load_spec
 
 
 def create_project(spec_path: Path, network_name: str) -> Any:
@@ -21,20 +30,23 @@ def create_project(spec_path: Path, network_name: str) -> Any:
     spec, spec_bytes = load_spec(spec_path)  # fails before connecting when the file is wrong
     record = read_deployment(network_name)
     proj = connect(network_name)
-    from brownie import chain
-
     c = contracts(proj, record)
     sponsor = signer(network_name, "sponsor")
     if not c["factory"].isSponsor(sponsor.address):
         raise ScriptError(f"{sponsor.address} is not a registered sponsor: ask the exchange admin "
                           "to register it (scripts.register_sponsor)")
+    factory = c["factory"]
+    for i in range(factory.projectCount()):
+        other = proj.Project.at(factory.projectAt(i))
+        if other.symbol() == spec.symbol:
+            raise ScriptError(f"symbol {spec.symbol} is taken by project {other.address}: choose another")
     try:
         rel = spec_path.resolve().relative_to(ROOT)
     except ValueError:
         rel = spec_path
     info, roles, terms, milestones = contract_args(
         spec, spec_bytes, rel, record["funding_asset"]["decimals"], record["funding_asset"]["address"],
-        chain.time(),
+        chain_now(),
     )
     tx = c["factory"].createProject(info, roles, terms, milestones, {"from": sponsor})
     address = tx.events["ProjectCreated"]["project"]
@@ -47,10 +59,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("spec", type=Path, help="project spec file (.yaml, .yml or .json)")
     parser.add_argument("--network", default="anvil", help="brownie network id (default: anvil)")
     args = parser.parse_args(argv)
-    try:
+    with script_errors():
         create_project(args.spec, args.network)
-    except (ScriptError, SpecError) as exc:
-        fail(str(exc))
 
 
 if __name__ == "__main__":

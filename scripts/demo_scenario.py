@@ -16,13 +16,15 @@ from typing import Any
 from scripts.common import (
     ROOT,
     ScriptError,
+    chain_now,
     connect,
     contracts,
     dev_account,
     dev_investors,
-    fail,
     from_units,
     read_deployment,
+    script_errors,
+    sleep_chain_until,
     to_units,
 )
 from scripts.create_project import create_project
@@ -43,9 +45,8 @@ class Story:
     def __init__(self, network_name: str) -> None:
         self.record = read_deployment(network_name)
         self.proj = connect(network_name)
-        from brownie import chain, web3
+        from brownie import web3
 
-        self.chain = chain
         self.web3 = web3
         self.network = network_name
         self.c = contracts(self.proj, self.record)
@@ -77,11 +78,9 @@ class Story:
             out[p.symbol()] = p
         return out
 
-    def sleep_until(self, timestamp: int) -> None:
-        now = self.chain.time()
-        if timestamp > now:
-            self.chain.sleep(timestamp - now)
-        self.chain.mine()
+    @staticmethod
+    def sleep_until(timestamp: int) -> None:
+        sleep_chain_until(timestamp)
 
     @staticmethod
     def say(text: str) -> None:
@@ -143,7 +142,7 @@ class Story:
         for symbol in ("GSO-SOLAR", "SPT-WIND"):
             self.c["oracle"].setReporter(projects[symbol], self.reporter, True, {"from": self.sponsor})
         self.say(f"sponsor authorised oracle reporter {self.reporter.address} for GSO-SOLAR and SPT-WIND")
-        self.sleep_until(self.chain.time() + 7 * DAY + 2 * 3600)
+        self.sleep_until(chain_now() + 7 * DAY + 2 * 3600)
         self.say("7 more days pass; the oracle reports every hour since each plant started")
 
     @property
@@ -154,7 +153,7 @@ class Story:
         symbol = p.symbol()
         for i in range(p.milestoneCount()):
             m = p.milestone(i)
-            self.sleep_until(min(m[2], self.chain.time() + 20 * DAY))
+            self.sleep_until(min(m[2], chain_now() + 20 * DAY))
             uri = f"demo://evidence/{symbol}/milestone-{i}.pdf"
             digest = "0x" + bytes(self.web3.keccak(text=f"{symbol} {m[0]} evidence")).hex()
             p.submitMilestone(i, uri, digest, {"from": self.implementor})
@@ -263,11 +262,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("act", choices=["raise", "operate"])
     parser.add_argument("--network", default="anvil")
     args = parser.parse_args(argv)
-    try:
+    with script_errors():
         story = Story(args.network)
         story.act_raise() if args.act == "raise" else story.act_operate()
-    except ScriptError as exc:
-        fail(str(exc))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from scripts.common import ScriptError, connect, fail, is_dev_network, signer, write_deployment
+from scripts.common import ScriptError, connect, is_dev_network, script_errors, signer, write_deployment
 
 PERIOD_SECONDS = 3600  # the oracle's period: one hour
 
@@ -48,6 +48,7 @@ def deploy(network_name: str, funding_asset: str | None = None, admin: str | Non
         "network": network_name,
         "chain_id": chain.id,
         "deployment_block": factory.tx.block_number,
+        "deployment_block_hash": "0x" + bytes(web3.eth.get_block(factory.tx.block_number)["hash"]).hex(),
         "admin": admin or deployer.address,
         "contracts": {
             "ProjectFactory": factory.address,
@@ -71,10 +72,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--funding-asset", help="ERC-20 to raise in (required outside dev chains)")
     parser.add_argument("--admin", help="exchange admin (default: the deployer)")
     args = parser.parse_args(argv)
-    try:
+    with script_errors():
         deploy(args.network, args.funding_asset, args.admin)
-    except ScriptError as exc:
-        fail(str(exc))
 
 
 if __name__ == "__main__":

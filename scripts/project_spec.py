@@ -15,7 +15,15 @@ from typing import Any, Literal
 
 import yaml
 from eth_utils import is_checksum_address, is_hex_address, keccak, to_checksum_address
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 KINDS = ["solar", "wind", "storage", "efficiency", "hydro", "road", "bridge"]
 GOALS = {"renewable_energy": 1, "jobs": 2, "pollution": 4, "infrastructure": 8}
@@ -30,6 +38,8 @@ METRICS = [
 ]
 MAX_MILESTONES = 16
 DAY = 86_400
+MAX_DAYS = 3_650  # ten years: deadlines and due dates further out are surely typos
+MAX_UNITS = 2**128  # amounts the exchange can hold in an order (uint128)
 
 
 class SpecError(Exception):
@@ -58,12 +68,12 @@ class RolesSpec(BaseModel):
 class RaiseSpec(BaseModel):
     """Amounts in human units of the funding asset (e.g. "100" = 100 USDC)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     price: Decimal = Field(gt=0)
     goal: Decimal = Field(gt=0)
     cap: Decimal = Field(gt=0)
     deadline: datetime | None = None  # absolute, with a time zone
-    deadline_in_days: float | None = Field(default=None, gt=0)  # or relative to chain time
+    deadline_in_days: float | None = Field(default=None, gt=0, le=MAX_DAYS)  # or from chain time
 
     @model_validator(mode="after")
     def _check(self) -> RaiseSpec:
@@ -82,10 +92,10 @@ class RaiseSpec(BaseModel):
 
 
 class MilestoneSpecModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str = Field(min_length=1)
-    tranche_bps: int = Field(gt=0, le=10_000)
-    due_days_after_deadline: float = Field(gt=0)
+    tranche_bps: StrictInt = Field(gt=0, le=10_000)
+    due_days_after_deadline: float = Field(gt=0, le=MAX_DAYS)
 
 
 class ProjectSpec(BaseModel):
@@ -95,7 +105,7 @@ class ProjectSpec(BaseModel):
     kind: Literal["solar", "wind", "storage", "efficiency", "hydro", "road", "bridge"]
     goals: list[Literal["renewable_energy", "jobs", "pollution", "infrastructure"]] = Field(min_length=1)
     location: str = Field(min_length=1)
-    capacity_kw: int = Field(ge=0, lt=2**32)
+    capacity_kw: StrictInt = Field(ge=0, lt=2**32)
     metrics: list[Literal[
         "ENERGY_KWH", "ENERGY_SAVED_KWH", "STORAGE_THROUGHPUT_KWH", "UPTIME_BPS", "REVENUE",
         "CO2_AVOIDED_KG", "JOBS_FTE",
@@ -159,8 +169,10 @@ def deadline_timestamp(spec: ProjectSpec, chain_now: int) -> int:
         deadline = int(r.deadline.astimezone(timezone.utc).timestamp())
     else:
         deadline = chain_now + int(r.deadline_in_days * DAY)  # type: ignore[operator]
+    when = datetime.fromtimestamp(chain_now, timezone.utc).isoformat()
+    if deadline > chain_now + MAX_DAYS * DAY:
+        raise SpecError(f"raise.deadline is more than {MAX_DAYS} days after chain time ({when})")
     if deadline <= chain_now:
-        when = datetime.fromtimestamp(chain_now, timezone.utc).isoformat()
         raise SpecError(f"raise.deadline {datetime.fromtimestamp(deadline, timezone.utc).isoformat()} "
                         f"is not in the future (chain time is {when})")
     return deadline
@@ -170,7 +182,7 @@ def contract_args(
     spec: ProjectSpec, spec_bytes: bytes, spec_path: Path, decimals: int, asset: str, chain_now: int
 ) -> tuple[tuple[Any, ...], tuple[Any, ...], tuple[Any, ...], list[tuple[Any, ...]]]:
     """The (info, roles, terms, milestones) tuples for ProjectFactory.createProject."""
-    from scripts.common import to_units
+    from scripts.common import ScriptError, to_units
 
     deadline = deadline_timestamp(spec, chain_now)
     info = (
@@ -186,13 +198,15 @@ def contract_args(
     )
     roles = ("0x" + "00" * 20, spec.roles.implementor, spec.roles.operator, spec.roles.verifier)
     r = spec.raise_
-    terms = (
-        asset,
-        to_units(r.price, decimals, "raise.price"),
-        to_units(r.goal, decimals, "raise.goal"),
-        to_units(r.cap, decimals, "raise.cap"),
-        deadline,
-    )
+    amounts = {}
+    for name in ("price", "goal", "cap"):
+        try:
+            amounts[name] = to_units(getattr(r, name), decimals, f"raise.{name}")
+        except ScriptError as exc:
+            raise SpecError(str(exc)) from None
+        if amounts[name] >= MAX_UNITS:
+            raise SpecError(f"raise.{name} {getattr(r, name)} is too large (at most 2^128 - 1 units)")
+    terms = (asset, amounts["price"], amounts["goal"], amounts["cap"], deadline)
     milestones = [
         (m.name, m.tranche_bps, deadline + int(m.due_days_after_deadline * DAY)) for m in spec.milestones
     ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from scripts.common import ScriptError, connect, contracts, fail, read_deployment, signer
+from scripts.common import ScriptError, connect, contracts, read_deployment, script_errors, signer
 
 
 def register_sponsor(network_name: str, sponsor: str, name: str) -> None:
@@ -36,10 +36,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("name", help="display name")
     parser.add_argument("--network", default="anvil")
     args = parser.parse_args(argv)
-    try:
+    with script_errors():
         register_sponsor(args.network, args.sponsor, args.name)
-    except ScriptError as exc:
-        fail(str(exc))
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ class Deployment:
     oracle: str
     exchange: str
     funding_asset: FundingAssetInfo
+    deployment_block_hash: str | None = None  # identifies the chain beyond its chain id
 
     @property
     def addresses(self) -> dict[str, str]:
@@ -67,6 +68,7 @@ def load_deployment(path: Path) -> Deployment:
                 symbol=str(asset["symbol"]),
                 decimals=int(asset["decimals"]),
             ),
+            deployment_block_hash=raw.get("deployment_block_hash"),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"deployment file {path} is incomplete or malformed: {exc!r}") from None
@@ -80,6 +82,28 @@ def abi(contract_name: str) -> list[dict[str, Any]]:
         return list(json.loads(path.read_text())["abi"])
     except FileNotFoundError:
         raise ConfigError(f"{path} not found: compile the contracts first (make build)") from None
+
+
+def verify_deployment(w3: Web3, deployment: Deployment, rpc_url: str) -> None:
+    """Checks that the node at `rpc_url` carries this deployment: same chain id, the deployment
+    block's hash (when the file records it; every anvil is chain 31337) and the factory's code."""
+    chain_id = w3.eth.chain_id
+    if chain_id != deployment.chain_id:
+        raise ConfigError(f"{rpc_url} is chain {chain_id} but the deployment is on chain "
+                          f"{deployment.chain_id}")
+    if deployment.deployment_block_hash:
+        try:
+            actual = w3.eth.get_block(deployment.deployment_block).get("hash")
+        except Exception:  # the node has no such block: a different (shorter) chain
+            actual = None
+        if actual is None or actual.to_0x_hex() != deployment.deployment_block_hash.lower():
+            raise ConfigError(
+                f"the chain at {rpc_url} is not the one of the deployment file: its block "
+                f"{deployment.deployment_block} differs (a restarted or different node?)"
+            )
+    if len(w3.eth.get_code(deployment.factory)) == 0:
+        raise ConfigError(f"no ProjectFactory at {deployment.factory} on {rpc_url}: the deployment "
+                          "file belongs to another chain")
 
 
 def connect(rpc_url: str, timeout: float = 30.0) -> Web3:

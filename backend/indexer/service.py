@@ -3,7 +3,7 @@ anything that runs the indexer in-process, like the demo)."""
 
 from __future__ import annotations
 
-from backend.common.chain import Deployment, connect
+from backend.common.chain import Deployment, connect, verify_deployment
 from backend.indexer.db import make_engine
 from backend.indexer.ingest import DEFAULT_BATCH_SIZE, Indexer
 from backend.indexer.source import Web3Source
@@ -17,11 +17,13 @@ def build_indexer(
     batch_size: int = DEFAULT_BATCH_SIZE,
     confirmations: int = 0,
 ) -> Indexer:
-    """Raises ConfigError for a bad database URL, a node that does not answer or a node on
-    another chain."""
+    """Raises ConfigError for a bad database URL, a node that does not answer, or a node that
+    does not carry the deployment."""
     engine = make_engine(database_url)  # first: a typo in the URL fails before any network call
+    w3 = connect(rpc_url)
+    verify_deployment(w3, deployment, rpc_url)
     return Indexer(
-        source=Web3Source(connect(rpc_url)),
+        source=Web3Source(w3),
         deployment=deployment,
         engine=engine,
         batch_size=batch_size,

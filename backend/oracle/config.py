@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated, Literal, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from backend.common.errors import ConfigError
 
@@ -40,6 +40,14 @@ class ProjectConfig(BaseModel):
     )
     emission_factor_g_per_kwh: int = Field(ge=0, le=2000)
     source: SourceConfig
+
+    @field_validator("project", mode="before")
+    @classmethod
+    def _unquoted_address(cls, value: object) -> object:
+        # YAML reads an unquoted 0x... address as a hex integer: turn it back into an address.
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**160:
+            return f"0x{value:040x}"
+        return value
 
 
 class OracleConfig(BaseModel):

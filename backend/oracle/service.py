@@ -21,7 +21,14 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ContractLogicError
 
-from backend.common.chain import Deployment, abi, connect, describe_revert, load_deployment
+from backend.common.chain import (
+    Deployment,
+    abi,
+    connect,
+    describe_revert,
+    load_deployment,
+    verify_deployment,
+)
 from backend.common.errors import ConfigError, InfraxError
 from backend.oracle.config import OracleConfig, ProjectConfig, SolarSourceConfig
 from backend.oracle.readings import REPORTED_METRICS, Counters, Reading, to_readings
@@ -89,11 +96,7 @@ class Reporter:
         self.config = config
         self.deployment: Deployment = load_deployment(config.deployment)
         self.w3 = w3 or connect(config.rpc_url)
-        if self.w3.eth.chain_id != self.deployment.chain_id:
-            raise ConfigError(
-                f"{config.rpc_url} is chain {self.w3.eth.chain_id} but {config.deployment} "
-                f"was deployed on chain {self.deployment.chain_id}"
-            )
+        verify_deployment(self.w3, self.deployment, config.rpc_url)
         self.account = load_key(config)
         self.oracle: Contract = self.w3.eth.contract(address=self.deployment.oracle, abi=abi("MetricsOracle"))
         self.factory: Contract = self.w3.eth.contract(
@@ -106,6 +109,10 @@ class Reporter:
 
     def _feed(self, cfg: ProjectConfig) -> ProjectFeed:
         address = self._resolve_project(cfg.project)
+        try:
+            source = build_source(cfg)
+        except (ValueError, KeyError) as exc:
+            raise ConfigError(f"source of {cfg.project}: {exc}") from None
         if not self.oracle.functions.isReporter(address, self.account.address).call():
             raise ConfigError(
                 f"{self.account.address} is not an authorised reporter of {cfg.project} "
@@ -113,7 +120,7 @@ class Reporter:
             )
         if isinstance(cfg.start, int) and cfg.start % self.period:
             raise ConfigError(f"start {cfg.start} of {cfg.project} is not a multiple of {self.period}")
-        return ProjectFeed(cfg, address, build_source(cfg), cfg.start if isinstance(cfg.start, int) else None)
+        return ProjectFeed(cfg, address, source, cfg.start if isinstance(cfg.start, int) else None)
 
     def _resolve_project(self, ref: str) -> str:
         if Web3.is_address(ref):
@@ -121,11 +128,20 @@ class Reporter:
             if not self.factory.functions.isProject(address).call():
                 raise ConfigError(f"{ref} is not a project of the exchange")
             return address
-        for i in range(self.factory.functions.projectCount().call()):
-            address = self.factory.functions.projectAt(i).call()
-            if self._project(address).functions.symbol().call() == ref:
-                return str(address)
-        raise ConfigError(f"no project with symbol {ref!r} on the exchange")
+        matches = [
+            str(address)
+            for address in (
+                self.factory.functions.projectAt(i).call()
+                for i in range(self.factory.functions.projectCount().call())
+            )
+            if self._project(address).functions.symbol().call() == ref
+        ]
+        if not matches:
+            raise ConfigError(f"no project with symbol {ref!r} on the exchange")
+        if len(matches) > 1:
+            raise ConfigError(f"symbol {ref!r} names {len(matches)} projects ({', '.join(matches)}): "
+                              "use the address")
+        return matches[0]
 
     def _project(self, address: str) -> Contract:
         return self.w3.eth.contract(address=address, abi=abi("Project"))

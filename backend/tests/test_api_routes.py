@@ -273,3 +273,17 @@ def test_create_app_takes_a_database_url_directly(
     event_feed.create_project(SUN)
     with TestClient(create_app(database_url=indexer_db_url)) as direct:
         assert [p["address"] for p in direct.get("/api/projects").json()] == [SUN]
+
+
+def test_docs_page_loads_swagger_ui_from_local_files(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from backend.api.app import create_app
+
+    with TestClient(create_app(database_url=f"sqlite:///{tmp_path / 'docs.db'}")) as client:
+        page = client.get("/docs")
+        assert page.status_code == 200
+        assert "/static/swagger/swagger-ui-bundle.js" in page.text
+        assert "cdn" not in page.text
+        assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+        assert client.get("/openapi.json").json()["info"]["title"] == "Infrastructure Exchange API"

@@ -183,7 +183,7 @@ def test_revenue_claims_were_pro_rata(played):
 
 def test_oracle_restart_posts_nothing_twice(played):
     """Runs last in this module: it moves chain time on."""
-    deployment_path = played.run.data_dir / "deployments" / "development.json"
+    deployment_path = played.run.deployment_path
     assert post_oracle_readings(played.run.rpc_url, deployment_path) == 0  # a restart: nothing due
     played.w3.provider.make_request("evm_increaseTime", [3 * 3600])
     played.w3.provider.make_request("evm_mine", [])
