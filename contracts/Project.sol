@@ -285,7 +285,7 @@ contract Project is IProject, ERC20Upgradeable, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IProject
-    function info() external view returns (ProjectInfo memory) {
+    function projectInfo() external view returns (ProjectInfo memory) {
         return _info;
     }
 

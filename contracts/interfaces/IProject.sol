@@ -144,8 +144,8 @@ interface IProject {
     // ---- views ----
     /// @notice The current phase.
     function phase() external view returns (Phase);
-    /// @notice The project's public description.
-    function info() external view returns (ProjectInfo memory);
+    /// @notice The project's public description (not `info`: brownie reserves that name).
+    function projectInfo() external view returns (ProjectInfo memory);
     /// @notice Sponsor, implementor, operator, verifier.
     function roles() external view returns (Roles memory);
     /// @notice The raise terms.
