@@ -40,10 +40,21 @@ BROWNIE_PYTHON = ROOT / ".venv-brownie" / "bin" / "python"
 # anvil's dev account 5 is the demo's oracle reporter (a well-known test key, not a secret).
 DEV_REPORTER_KEY = "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba"
 # Lines of brownie's own transaction chatter, left out of the demo's log.
-BROWNIE_NOISE = ("Transaction sent:", "Gas price:", " confirmed ", "deployed at:", "FutureWarning",
-                 "chain._network_connected()", "self._target(", "self.chain.", "Namespace collision",
-                 "The info function", "warnings.warn(", "Attached to local RPC client",
-                 "Waiting for confirmation")
+BROWNIE_NOISE = (
+    "Transaction sent:",
+    "Gas price:",
+    " confirmed ",
+    "deployed at:",
+    "FutureWarning",
+    "chain._network_connected()",
+    "self._target(",
+    "self.chain.",
+    "Namespace collision",
+    "The info function",
+    "warnings.warn(",
+    "Attached to local RPC client",
+    "Waiting for confirmation",
+)
 
 
 class DemoError(InfraxError):
@@ -74,14 +85,18 @@ def anvil(port: int) -> Iterator[str]:
         raise DemoError(f"port {port} is in use: stop whatever listens there (another demo?)")
     proc = subprocess.Popen(
         [str(ANVIL), "--port", str(port), "--accounts", "20", "--base-fee", "0", "--silent"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         w3 = Web3(Web3.HTTPProvider(url))
         for _ in range(100):
             if proc.poll() is not None:
-                raise DemoError(f"anvil exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+                raise DemoError(
+                    f"anvil exited: {proc.stderr.read().decode() if proc.stderr else ''}"
+                )
             if w3.is_connected():
                 break
             time.sleep(0.1)
@@ -102,8 +117,12 @@ def anvil(port: int) -> Iterator[str]:
 def run_script(args: Sequence[str], env: dict[str, str]) -> None:
     """Runs a brownie script, streaming its story and leaving out brownie's chatter."""
     proc = subprocess.Popen(
-        [str(BROWNIE_PYTHON), "-m", *args], cwd=ROOT, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [str(BROWNIE_PYTHON), "-m", *args],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     assert proc.stdout is not None
     tail: list[str] = []
@@ -113,7 +132,9 @@ def run_script(args: Sequence[str], env: dict[str, str]) -> None:
         if line and not any(noise in line for noise in BROWNIE_NOISE):
             print(line, flush=True)
     if proc.wait() != 0:
-        raise DemoError(f"`{' '.join(args)}` failed (exit {proc.returncode}); last lines:\n" + "\n".join(tail))
+        raise DemoError(
+            f"`{' '.join(args)}` failed (exit {proc.returncode}); last lines:\n" + "\n".join(tail)
+        )
 
 
 def script_env(deployments_dir: Path) -> dict[str, str]:
@@ -133,7 +154,9 @@ def post_oracle_readings(rpc_url: str, deployment_path: Path) -> int:
     return Reporter(config).post_due()
 
 
-def play(network: str, rpc_url: str, data_dir: Path, deployments_dir: Path | None = None) -> DemoRun:
+def play(
+    network: str, rpc_url: str, data_dir: Path, deployments_dir: Path | None = None
+) -> DemoRun:
     """Deploys and plays the whole story on the chain at `rpc_url`; indexes it into `data_dir`.
     The deployment file goes to `deployments_dir` (default: inside `data_dir`)."""
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -146,13 +169,16 @@ def play(network: str, rpc_url: str, data_dir: Path, deployments_dir: Path | Non
     run_script(["scripts.demo_scenario", "raise", "--network", network], env)
     print("== 3. the oracle posts hourly readings computed from real weather data", flush=True)
     periods = post_oracle_readings(rpc_url, deployment_path)
-    print(f"[demo] oracle posted {periods} hourly periods (energy, uptime, CO2 avoided)", flush=True)
+    print(
+        f"[demo] oracle posted {periods} hourly periods (energy, uptime, CO2 avoided)", flush=True
+    )
     print("== 4. revenue, claims and trading", flush=True)
     run_script(["scripts.demo_scenario", "operate", "--network", network], env)
     print("== 5. index the chain", flush=True)
     database_url = f"sqlite:///{data_dir / 'infrax.db'}"
-    run = DemoRun(network, rpc_url, data_dir, deployment_path, load_deployment(deployment_path),
-                  database_url)
+    run = DemoRun(
+        network, rpc_url, data_dir, deployment_path, load_deployment(deployment_path), database_url
+    )
     index_once(run)
     return run
 
@@ -163,8 +189,9 @@ def index_once(run: DemoRun) -> None:
     db_file = run.data_dir / "infrax.db"
     db_file.unlink(missing_ok=True)  # the chain is new: so is its index
     started = time.monotonic()
-    events = build_indexer(rpc_url=run.rpc_url, deployment=run.deployment,
-                           database_url=run.database_url).sync()
+    events = build_indexer(
+        rpc_url=run.rpc_url, deployment=run.deployment, database_url=run.database_url
+    ).sync()
     print(f"[demo] indexed {events} events in {time.monotonic() - started:.1f} s", flush=True)
 
 
@@ -182,17 +209,34 @@ def print_summary(run: DemoRun) -> None:
             detail = client.get(f"/api/projects/{p['address']}").json()
             trades = client.get(f"/api/markets/{p['share_token']}/trades").json()
             book = client.get(f"/api/markets/{p['share_token']}/orderbook").json()
-            energy = next((m["value"] for m in _metrics(detail) if m["metric"] == "ENERGY_KWH"), "-")
+            energy = next(
+                (m["value"] for m in _metrics(detail) if m["metric"] == "ENERGY_KWH"), "-"
+            )
             done = sum(1 for m in detail["milestones"] if m["status"] == "approved")
-            rows.append([
-                p["name"], p["kind"], p["phase"], f"{p['raised']} / {p['goal']}",
-                f"{done}/{len(detail['milestones'])}", energy, str(len(_items(trades))),
-                f"{len(book['bids'])}/{len(book['asks'])}",
-            ])
-    header = ["project", "kind", "phase", "raised / goal", "milestones", "energy kWh", "trades",
-              "bid/ask levels"]
+            rows.append(
+                [
+                    p["name"],
+                    p["kind"],
+                    p["phase"],
+                    f"{p['raised']} / {p['goal']}",
+                    f"{done}/{len(detail['milestones'])}",
+                    energy,
+                    str(len(_items(trades))),
+                    f"{len(book['bids'])}/{len(book['asks'])}",
+                ]
+            )
+    header = [
+        "project",
+        "kind",
+        "phase",
+        "raised / goal",
+        "milestones",
+        "energy kWh",
+        "trades",
+        "bid/ask levels",
+    ]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    line = "  ".join("{:<%d}" % w for w in widths)
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
     print()
     print(line.format(*header))
     print(line.format(*["-" * w for w in widths]))
@@ -224,22 +268,30 @@ def serve(run: DemoRun, api_port: int) -> None:
     if not port_free(api_port):
         raise DemoError(f"port {api_port} is in use: stop whatever listens there")
     stop = threading.Event()
-    indexer = build_indexer(rpc_url=run.rpc_url, deployment=run.deployment,
-                            database_url=run.database_url)
+    indexer = build_indexer(
+        rpc_url=run.rpc_url, deployment=run.deployment, database_url=run.database_url
+    )
     follower = threading.Thread(target=indexer.run_forever, args=(1.0, stop), daemon=True)
     follower.start()
     print(f"demo ready: http://127.0.0.1:{api_port}", flush=True)
     try:
-        uvicorn.run(create_app(database_url=run.database_url), host="127.0.0.1", port=api_port,
-                    log_level="warning")
+        uvicorn.run(
+            create_app(database_url=run.database_url),
+            host="127.0.0.1",
+            port=api_port,
+            log_level="warning",
+        )
     finally:
         stop.set()
         follower.join(timeout=5)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m backend.demo", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m backend.demo",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--network", choices=sorted(NETWORK_PORTS), default="anvil")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "data")
     parser.add_argument("--api-port", type=int, default=8000)

@@ -7,9 +7,9 @@ import json
 import os
 import sys
 import warnings
-from decimal import Decimal, InvalidOperation
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -20,7 +20,14 @@ DEV_NETWORKS = {"anvil", "development"}
 DEV_CHAIN_ID = 31337
 
 # Roles of the dev chain's unlocked accounts (anvil's deterministic accounts 0..19).
-DEV_ROLES = {"admin": 0, "sponsor": 1, "implementor": 2, "operator": 3, "verifier": 4, "reporter": 5}
+DEV_ROLES = {
+    "admin": 0,
+    "sponsor": 1,
+    "implementor": 2,
+    "operator": 3,
+    "verifier": 4,
+    "reporter": 5,
+}
 DEV_INVESTORS = range(8, 20)
 
 

@@ -33,19 +33,27 @@ def create_project(spec_path: Path, network_name: str) -> Any:
     c = contracts(proj, record)
     sponsor = signer(network_name, "sponsor")
     if not c["factory"].isSponsor(sponsor.address):
-        raise ScriptError(f"{sponsor.address} is not a registered sponsor: ask the exchange admin "
-                          "to register it (scripts.register_sponsor)")
+        raise ScriptError(
+            f"{sponsor.address} is not a registered sponsor: ask the exchange admin "
+            "to register it (scripts.register_sponsor)"
+        )
     factory = c["factory"]
     for i in range(factory.projectCount()):
         other = proj.Project.at(factory.projectAt(i))
         if other.symbol() == spec.symbol:
-            raise ScriptError(f"symbol {spec.symbol} is taken by project {other.address}: choose another")
+            raise ScriptError(
+                f"symbol {spec.symbol} is taken by project {other.address}: choose another"
+            )
     try:
         rel = spec_path.resolve().relative_to(ROOT)
     except ValueError:
         rel = spec_path
     info, roles, terms, milestones = contract_args(
-        spec, spec_bytes, rel, record["funding_asset"]["decimals"], record["funding_asset"]["address"],
+        spec,
+        spec_bytes,
+        rel,
+        record["funding_asset"]["decimals"],
+        record["funding_asset"]["address"],
         chain_now(),
     )
     tx = c["factory"].createProject(info, roles, terms, milestones, {"from": sponsor})
@@ -55,7 +63,9 @@ def create_project(spec_path: Path, network_name: str) -> Any:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("spec", type=Path, help="project spec file (.yaml, .yml or .json)")
     parser.add_argument("--network", default="anvil", help="brownie network id (default: anvil)")
     args = parser.parse_args(argv)

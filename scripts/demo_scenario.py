@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from scripts.common import (
@@ -33,8 +32,26 @@ SPECS = ["greensboro-solar.yaml", "sandpoint-wind.yaml", "durham-storage.yaml"]
 DAY = 86_400
 SPONSOR_NAME = "Tri-County Public Power Authority"
 # Investors (index into the 12 dev investor accounts) and the shares each buys.
-SOLAR_INVESTMENTS = [(0, 9000), (1, 8000), (2, 7500), (3, 7000), (4, 6500), (5, 6000), (6, 5000), (7, 4000)]
-WIND_INVESTMENTS = [(4, 5000), (5, 4500), (6, 4000), (7, 4000), (8, 3500), (9, 3500), (10, 3000), (11, 2500)]
+SOLAR_INVESTMENTS = [
+    (0, 9000),
+    (1, 8000),
+    (2, 7500),
+    (3, 7000),
+    (4, 6500),
+    (5, 6000),
+    (6, 5000),
+    (7, 4000),
+]
+WIND_INVESTMENTS = [
+    (4, 5000),
+    (5, 4500),
+    (6, 4000),
+    (7, 4000),
+    (8, 3500),
+    (9, 3500),
+    (10, 3000),
+    (11, 2500),
+]
 STORAGE_INVESTMENTS = [(8, 12000), (9, 8000), (10, 15000), (11, 5000)]
 FAUCET = 5_000_000  # funding asset each dev investor starts with
 # Power purchase tariffs, in funding-asset units per kWh (6 decimals): 0.085 and 0.11 per kWh.
@@ -100,14 +117,20 @@ class Story:
             p = create_project(ROOT / "projects" / spec, self.network)
             projects[p.symbol()] = p
             t = p.terms()
-            self.say(f"sponsor created {p.name()!r} ({p.symbol()}): price {self.money(t[1])}/share, "
-                     f"goal {self.money(t[2])}, cap {self.money(t[3])}")
+            self.say(
+                f"sponsor created {p.name()!r} ({p.symbol()}): price {self.money(t[1])}/share, "
+                f"goal {self.money(t[2])}, cap {self.money(t[3])}"
+            )
 
         for inv in self.investors:
             self.stable.mint(inv, to_units(FAUCET, self.decimals, "faucet"), {"from": inv})
         self.say(f"{len(self.investors)} investors funded their wallets with {self.symbol}")
 
-        plan = [("GSO-SOLAR", SOLAR_INVESTMENTS), ("SPT-WIND", WIND_INVESTMENTS), ("DUR-STORE", STORAGE_INVESTMENTS)]
+        plan = [
+            ("GSO-SOLAR", SOLAR_INVESTMENTS),
+            ("SPT-WIND", WIND_INVESTMENTS),
+            ("DUR-STORE", STORAGE_INVESTMENTS),
+        ]
         for symbol, investments in plan:
             p = projects[symbol]
             for index, shares in investments:
@@ -116,8 +139,10 @@ class Story:
                 self.stable.approve(p, cost, {"from": inv})
                 p.invest(shares, {"from": inv})
                 self.say(f"{self.who(inv)} bought {shares} {symbol} shares for {self.money(cost)}")
-            self.say(f"{symbol}: raised {self.money(p.raised())} of goal {self.money(p.terms()[2])}; "
-                     f"phase {PHASES[p.phase()]}")
+            self.say(
+                f"{symbol}: raised {self.money(p.raised())} of goal {self.money(p.terms()[2])}; "
+                f"phase {PHASES[p.phase()]}"
+            )
 
         self.sleep_until(max(p.terms()[4] for p in projects.values()) + 60)
         self.say("deadlines passed")
@@ -134,14 +159,20 @@ class Story:
             storage.refund({"from": inv})
             back = self.stable.balanceOf(inv) - before
             assert back == paid == shares * storage.price(), (back, paid)
-            self.say(f"DUR-STORE missed its goal: {self.who(inv)} reclaimed exactly {self.money(back)}")
+            self.say(
+                f"DUR-STORE missed its goal: {self.who(inv)} reclaimed exactly {self.money(back)}"
+            )
 
         for symbol in ("GSO-SOLAR", "SPT-WIND"):
             self.build(projects[symbol])
 
         for symbol in ("GSO-SOLAR", "SPT-WIND"):
-            self.c["oracle"].setReporter(projects[symbol], self.reporter, True, {"from": self.sponsor})
-        self.say(f"sponsor authorised oracle reporter {self.reporter.address} for GSO-SOLAR and SPT-WIND")
+            self.c["oracle"].setReporter(
+                projects[symbol], self.reporter, True, {"from": self.sponsor}
+            )
+        self.say(
+            f"sponsor authorised oracle reporter {self.reporter.address} for GSO-SOLAR and SPT-WIND"
+        )
         self.sleep_until(chain_now() + 7 * DAY + 2 * 3600)
         self.say("7 more days pass; the oracle reports every hour since each plant started")
 
@@ -158,13 +189,20 @@ class Story:
             digest = "0x" + bytes(self.web3.keccak(text=f"{symbol} {m[0]} evidence")).hex()
             p.submitMilestone(i, uri, digest, {"from": self.implementor})
             if symbol == "SPT-WIND" and i == 1:
-                p.rejectMilestone(i, "torque certificates of turbine 3 missing", {"from": self.verifier})
+                p.rejectMilestone(
+                    i, "torque certificates of turbine 3 missing", {"from": self.verifier}
+                )
                 self.say(f"{symbol}: verifier rejected {m[0]!r} (torque certificates missing)")
-                p.submitMilestone(i, uri.replace(".pdf", "-v2.pdf"), digest, {"from": self.implementor})
+                p.submitMilestone(
+                    i, uri.replace(".pdf", "-v2.pdf"), digest, {"from": self.implementor}
+                )
             before = self.stable.balanceOf(self.implementor)
             p.approveMilestone(i, {"from": self.verifier})
             paid = self.stable.balanceOf(self.implementor) - before
-            self.say(f"{symbol}: milestone {i + 1} {m[0]!r} approved, {self.money(paid)} released to the builder")
+            self.say(
+                f"{symbol}: milestone {i + 1} {m[0]!r} approved, "
+                f"{self.money(paid)} released to the builder"
+            )
         self.say(f"{symbol}: phase {PHASES[p.phase()]}")
 
     # ------------------------------------------------------------ act 2
@@ -184,8 +222,10 @@ class Story:
         self.stable.mint(self.operator, amount, {"from": self.operator})
         self.stable.approve(p, amount, {"from": self.operator})
         p.depositRevenue(amount, {"from": self.operator})
-        self.say(f"{symbol}: oracle says {energy_wh / 1000:,.3f} kWh delivered; operator deposited "
-                 f"{self.money(amount)} of revenue (tariff {TARIFF_PER_KWH[symbol]} {self.symbol}/kWh)")
+        self.say(
+            f"{symbol}: oracle says {energy_wh / 1000:,.3f} kWh delivered; operator deposited "
+            f"{self.money(amount)} of revenue (tariff {TARIFF_PER_KWH[symbol]} {self.symbol}/kWh)"
+        )
         supply = p.totalSupply()
         claimers = [inv for inv in self.investors if p.balanceOf(inv) > 0][:4]
         for inv in claimers:
@@ -194,7 +234,9 @@ class Story:
             p.claimRevenue({"from": inv})
             got = self.stable.balanceOf(inv) - before
             assert abs(got - expected) <= 1, (got, expected)
-            self.say(f"{symbol}: {self.who(inv)} ({p.balanceOf(inv)} shares) claimed {self.money(got)}")
+            self.say(
+                f"{symbol}: {self.who(inv)} ({p.balanceOf(inv)} shares) claimed {self.money(got)}"
+            )
 
     def trade(self, p: Any, holders: range, buyers: range, base: str) -> None:
         """Holders ask around the issue price, buyers bid; some orders fill fully, some partly,
@@ -239,26 +281,36 @@ class Story:
             filled = sum(t["amount"] for t in fills)
             what = "buy" if side == 0 else "sell"
             note = f", traded {filled} in {len(fills)} fill(s)" if fills else ", rests"
-            self.say(f"{symbol}: {self.who(account)} {what} {shares} @ {self.money(price)} (order {oid}{note})")
+            self.say(
+                f"{symbol}: {self.who(account)} {what} {shares} @ {self.money(price)} "
+                f"(order {oid}{note})"
+            )
         cancelled = 0
         for oid, account in placed:
             if ex.order(oid)[2] == 0 and cancelled < 4 and oid % 3 == 0:
-                left = ex.order(oid)[6]
+                side, price, left = ex.order(oid)[1], ex.order(oid)[4], ex.order(oid)[6]
                 ex.cancelOrder(oid, {"from": account})
                 cancelled += 1
-                self.say(f"{symbol}: {self.who(account)} cancelled order {oid}; {left} shares' worth returned")
+                back = f"{left} shares unlocked"
+                if side == 0:
+                    back = f"{self.money(left * price)} returned"
+                self.say(f"{symbol}: {self.who(account)} cancelled order {oid}; {back}")
         bids = ex.depth(p, 0, 50)
         asks = ex.depth(p, 1, 50)
-        self.say(f"{symbol}: book now {len(bids[0])} bid level(s), {len(asks[0])} ask level(s); "
-                 f"best bid {self.money(bids[0][0]) if bids[0] else '-'}, "
-                 f"best ask {self.money(asks[0][0]) if asks[0] else '-'}")
+        self.say(
+            f"{symbol}: book now {len(bids[0])} bid level(s), {len(asks[0])} ask level(s); "
+            f"best bid {self.money(bids[0][0]) if bids[0] else '-'}, "
+            f"best ask {self.money(asks[0][0]) if asks[0] else '-'}"
+        )
 
 
 PHASES = ["funding", "failed", "building", "operating", "wound_down"]
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("act", choices=["raise", "operate"])
     parser.add_argument("--network", default="anvil")
     args = parser.parse_args(argv)

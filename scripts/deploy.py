@@ -10,12 +10,21 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from scripts.common import ScriptError, connect, is_dev_network, script_errors, signer, write_deployment
+from scripts.common import (
+    ScriptError,
+    connect,
+    is_dev_network,
+    script_errors,
+    signer,
+    write_deployment,
+)
 
 PERIOD_SECONDS = 3600  # the oracle's period: one hour
 
 
-def deploy(network_name: str, funding_asset: str | None = None, admin: str | None = None) -> dict[str, Any]:
+def deploy(
+    network_name: str, funding_asset: str | None = None, admin: str | None = None
+) -> dict[str, Any]:
     proj = connect(network_name)
     from brownie import chain, web3
 
@@ -23,12 +32,16 @@ def deploy(network_name: str, funding_asset: str | None = None, admin: str | Non
     deployer = signer(network_name, "admin")
     # Check everything before the first transaction.
     if funding_asset is None and not dev:
-        raise ScriptError("--funding-asset is required outside dev chains (the stablecoin to raise in)")
+        raise ScriptError(
+            "--funding-asset is required outside dev chains (the stablecoin to raise in)"
+        )
     if funding_asset is not None:
         if not web3.is_address(funding_asset):
             raise ScriptError(f"--funding-asset {funding_asset!r} is not an address")
         if len(web3.eth.get_code(web3.to_checksum_address(funding_asset))) == 0:
-            raise ScriptError(f"--funding-asset {funding_asset} has no contract code on {network_name}")
+            raise ScriptError(
+                f"--funding-asset {funding_asset} has no contract code on {network_name}"
+            )
     if admin is not None and not web3.is_address(admin):
         raise ScriptError(f"--admin {admin!r} is not an address")
     if deployer.balance() == 0:
@@ -48,18 +61,24 @@ def deploy(network_name: str, funding_asset: str | None = None, admin: str | Non
         "network": network_name,
         "chain_id": chain.id,
         "deployment_block": factory.tx.block_number,
-        "deployment_block_hash": "0x" + bytes(web3.eth.get_block(factory.tx.block_number)["hash"]).hex(),
+        "deployment_block_hash": "0x"
+        + bytes(web3.eth.get_block(factory.tx.block_number)["hash"]).hex(),
         "admin": admin or deployer.address,
         "contracts": {
             "ProjectFactory": factory.address,
             "ShareExchange": exchange.address,
             "MetricsOracle": oracle.address,
         },
-        "funding_asset": {"address": token.address, "symbol": token.symbol(), "decimals": token.decimals()},
+        "funding_asset": {
+            "address": token.address,
+            "symbol": token.symbol(),
+            "decimals": token.decimals(),
+        },
         "period_seconds": PERIOD_SECONDS,
     }
     path = write_deployment(network_name, record)
-    print(f"deployed on {network_name} (chain {chain.id}) at block {record['deployment_block']}: {path}")
+    block = record["deployment_block"]
+    print(f"deployed on {network_name} (chain {chain.id}) at block {block}: {path}")
     for name, address in record["contracts"].items():
         print(f"  {name:<15} {address}")
     print(f"  funding asset   {token.address} ({record['funding_asset']['symbol']})")
@@ -67,7 +86,9 @@ def deploy(network_name: str, funding_asset: str | None = None, admin: str | Non
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--network", default="anvil", help="brownie network id (default: anvil)")
     parser.add_argument("--funding-asset", help="ERC-20 to raise in (required outside dev chains)")
     parser.add_argument("--admin", help="exchange admin (default: the deployer)")

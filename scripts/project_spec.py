@@ -8,7 +8,7 @@ except for the checks that need chain time.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -86,8 +86,10 @@ class RaiseSpec(BaseModel):
         for name in ("goal", "cap"):
             shares = getattr(self, name) / self.price
             if shares != shares.to_integral_value():
-                raise ValueError(f"{name} {getattr(self, name)} is not a whole number of shares "
-                                 f"at price {self.price}")
+                raise ValueError(
+                    f"{name} {getattr(self, name)} is not a whole number of shares "
+                    f"at price {self.price}"
+                )
         return self
 
 
@@ -103,13 +105,22 @@ class ProjectSpec(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     symbol: str = Field(min_length=1, max_length=16)
     kind: Literal["solar", "wind", "storage", "efficiency", "hydro", "road", "bridge"]
-    goals: list[Literal["renewable_energy", "jobs", "pollution", "infrastructure"]] = Field(min_length=1)
+    goals: list[Literal["renewable_energy", "jobs", "pollution", "infrastructure"]] = Field(
+        min_length=1
+    )
     location: str = Field(min_length=1)
     capacity_kw: StrictInt = Field(ge=0, lt=2**32)
-    metrics: list[Literal[
-        "ENERGY_KWH", "ENERGY_SAVED_KWH", "STORAGE_THROUGHPUT_KWH", "UPTIME_BPS", "REVENUE",
-        "CO2_AVOIDED_KG", "JOBS_FTE",
-    ]] = Field(min_length=1)
+    metrics: list[
+        Literal[
+            "ENERGY_KWH",
+            "ENERGY_SAVED_KWH",
+            "STORAGE_THROUGHPUT_KWH",
+            "UPTIME_BPS",
+            "REVENUE",
+            "CO2_AVOIDED_KG",
+            "JOBS_FTE",
+        ]
+    ] = Field(min_length=1)
     metadata_uri: str | None = None
     roles: RolesSpec
     raise_: RaiseSpec = Field(alias="raise")
@@ -119,11 +130,15 @@ class ProjectSpec(BaseModel):
     def _check(self) -> ProjectSpec:
         total = sum(m.tranche_bps for m in self.milestones)
         if total != 10_000:
-            raise ValueError(f"milestone tranche_bps sum to {total}; they must sum to exactly 10000")
+            raise ValueError(
+                f"milestone tranche_bps sum to {total}; they must sum to exactly 10000"
+            )
         dues = [m.due_days_after_deadline for m in self.milestones]
-        if any(later <= earlier for earlier, later in zip(dues, dues[1:])):
-            raise ValueError("milestones must be due one after another (due_days_after_deadline "
-                             "strictly increasing)")
+        if any(later <= earlier for earlier, later in zip(dues, dues[1:], strict=False)):
+            raise ValueError(
+                "milestones must be due one after another (due_days_after_deadline "
+                "strictly increasing)"
+            )
         if "ENERGY_KWH" in self.metrics and self.capacity_kw == 0:
             raise ValueError("a project reporting ENERGY_KWH needs capacity_kw > 0")
         return self
@@ -154,7 +169,9 @@ def load_spec(path: Path) -> tuple[ProjectSpec, bytes]:
     try:
         data: Any = json.loads(raw_bytes) if path.suffix == ".json" else yaml.safe_load(raw_bytes)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise SpecError(f"{path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}") from None
+        raise SpecError(
+            f"{path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}"
+        ) from None
     if not isinstance(data, dict):
         raise SpecError(f"{path}: the top level must be a mapping of fields")
     try:
@@ -166,15 +183,17 @@ def load_spec(path: Path) -> tuple[ProjectSpec, bytes]:
 def deadline_timestamp(spec: ProjectSpec, chain_now: int) -> int:
     r = spec.raise_
     if r.deadline is not None:
-        deadline = int(r.deadline.astimezone(timezone.utc).timestamp())
+        deadline = int(r.deadline.astimezone(UTC).timestamp())
     else:
         deadline = chain_now + int(r.deadline_in_days * DAY)  # type: ignore[operator]
-    when = datetime.fromtimestamp(chain_now, timezone.utc).isoformat()
+    when = datetime.fromtimestamp(chain_now, UTC).isoformat()
     if deadline > chain_now + MAX_DAYS * DAY:
         raise SpecError(f"raise.deadline is more than {MAX_DAYS} days after chain time ({when})")
     if deadline <= chain_now:
-        raise SpecError(f"raise.deadline {datetime.fromtimestamp(deadline, timezone.utc).isoformat()} "
-                        f"is not in the future (chain time is {when})")
+        raise SpecError(
+            f"raise.deadline {datetime.fromtimestamp(deadline, UTC).isoformat()} "
+            f"is not in the future (chain time is {when})"
+        )
     return deadline
 
 
@@ -205,9 +224,12 @@ def contract_args(
         except ScriptError as exc:
             raise SpecError(str(exc)) from None
         if amounts[name] >= MAX_UNITS:
-            raise SpecError(f"raise.{name} {getattr(r, name)} is too large (at most 2^128 - 1 units)")
+            raise SpecError(
+                f"raise.{name} {getattr(r, name)} is too large (at most 2^128 - 1 units)"
+            )
     terms = (asset, amounts["price"], amounts["goal"], amounts["cap"], deadline)
     milestones = [
-        (m.name, m.tranche_bps, deadline + int(m.due_days_after_deadline * DAY)) for m in spec.milestones
+        (m.name, m.tranche_bps, deadline + int(m.due_days_after_deadline * DAY))
+        for m in spec.milestones
     ]
     return info, roles, terms, milestones

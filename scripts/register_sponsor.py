@@ -1,6 +1,6 @@
 """The exchange admin registers a sponsor (a town, county or state).
 
-    python -m scripts.register_sponsor 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 "Town of Greensboro" --network anvil
+    python -m scripts.register_sponsor 0x7099...79C8 "Town of Greensboro" --network anvil
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ def register_sponsor(network_name: str, sponsor: str, name: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("sponsor", help="sponsor address")
     parser.add_argument("name", help="display name")
     parser.add_argument("--network", default="anvil")

@@ -17,7 +17,6 @@ from backend.api.settings import ApiSettings
 from backend.common.chain import ROOT
 from backend.indexer.db import create_schema, make_engine
 
-
 SWAGGER_UI = ROOT / "node_modules" / "swagger-ui-dist"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,11 @@ class Deployment:
 
     @property
     def addresses(self) -> dict[str, str]:
-        return {"ProjectFactory": self.factory, "MetricsOracle": self.oracle, "ShareExchange": self.exchange}
+        return {
+            "ProjectFactory": self.factory,
+            "MetricsOracle": self.oracle,
+            "ShareExchange": self.exchange,
+        }
 
 
 def load_deployment(path: Path) -> Deployment:
@@ -50,7 +54,9 @@ def load_deployment(path: Path) -> Deployment:
     try:
         raw = json.loads(path.read_text())
     except FileNotFoundError:
-        raise ConfigError(f"deployment file {path} not found: run scripts/deploy.py first") from None
+        raise ConfigError(
+            f"deployment file {path} not found: run scripts/deploy.py first"
+        ) from None
     except json.JSONDecodeError as exc:
         raise ConfigError(f"deployment file {path} is not valid JSON: {exc}") from None
     try:
@@ -74,7 +80,7 @@ def load_deployment(path: Path) -> Deployment:
         raise ConfigError(f"deployment file {path} is incomplete or malformed: {exc!r}") from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def abi(contract_name: str) -> list[dict[str, Any]]:
     """The ABI of a compiled contract (run ``brownie compile`` first)."""
     path = BUILD_DIR / f"{contract_name}.json"
@@ -89,8 +95,9 @@ def verify_deployment(w3: Web3, deployment: Deployment, rpc_url: str) -> None:
     block's hash (when the file records it; every anvil is chain 31337) and the factory's code."""
     chain_id = w3.eth.chain_id
     if chain_id != deployment.chain_id:
-        raise ConfigError(f"{rpc_url} is chain {chain_id} but the deployment is on chain "
-                          f"{deployment.chain_id}")
+        raise ConfigError(
+            f"{rpc_url} is chain {chain_id} but the deployment is on chain {deployment.chain_id}"
+        )
     if deployment.deployment_block_hash:
         try:
             actual = w3.eth.get_block(deployment.deployment_block).get("hash")
@@ -102,8 +109,10 @@ def verify_deployment(w3: Web3, deployment: Deployment, rpc_url: str) -> None:
                 f"{deployment.deployment_block} differs (a restarted or different node?)"
             )
     if len(w3.eth.get_code(deployment.factory)) == 0:
-        raise ConfigError(f"no ProjectFactory at {deployment.factory} on {rpc_url}: the deployment "
-                          "file belongs to another chain")
+        raise ConfigError(
+            f"no ProjectFactory at {deployment.factory} on {rpc_url}: the deployment "
+            "file belongs to another chain"
+        )
 
 
 def connect(rpc_url: str, timeout: float = 30.0) -> Web3:
@@ -114,7 +123,7 @@ def connect(rpc_url: str, timeout: float = 30.0) -> Web3:
     return w3
 
 
-@lru_cache(maxsize=None)
+@cache
 def _error_selectors() -> dict[bytes, tuple[str, list[str]]]:
     """4-byte selector -> (error name, argument types) over every compiled contract's errors."""
     from eth_utils import function_signature_to_4byte_selector
@@ -143,7 +152,11 @@ def describe_revert(data: str | bytes | None) -> str:
 
     if not data:
         return "reverted without a reason"
-    raw = bytes.fromhex(data[2:] if data.startswith("0x") else data) if isinstance(data, str) else data
+    raw = (
+        bytes.fromhex(data[2:] if data.startswith("0x") else data)
+        if isinstance(data, str)
+        else data
+    )
     if raw[:4] == bytes.fromhex("08c379a0"):  # Error(string)
         return str(decode(["string"], raw[4:])[0])
     known = _error_selectors().get(raw[:4])

@@ -16,7 +16,9 @@ logger = logging.getLogger("infrax.oracle")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m backend.oracle", description="metric oracle reporter")
+    parser = argparse.ArgumentParser(
+        prog="python -m backend.oracle", description="metric oracle reporter"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="post every ended period, then keep polling")
     run.add_argument("--config", type=Path, required=True, help="oracle config YAML")

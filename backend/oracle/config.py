@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -27,7 +27,7 @@ class WindSourceConfig(BaseModel):
     hub_height: float = Field(default=78.0, gt=10)
 
 
-SourceConfig = Annotated[Union[SolarSourceConfig, WindSourceConfig], Field(discriminator="type")]
+SourceConfig = Annotated[SolarSourceConfig | WindSourceConfig, Field(discriminator="type")]
 
 
 class ProjectConfig(BaseModel):

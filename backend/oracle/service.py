@@ -54,7 +54,9 @@ def build_source(cfg: ProjectConfig) -> ProductionSource:
         if src.inverter_name:
             kwargs["inverter_name"] = src.inverter_name
         return SolarFarm(**kwargs)
-    return WindFarm(n_turbines=src.n_turbines, turbine_type=src.turbine_type, hub_height=src.hub_height)
+    return WindFarm(
+        n_turbines=src.n_turbines, turbine_type=src.turbine_type, hub_height=src.hub_height
+    )
 
 
 def load_key(config: OracleConfig) -> LocalAccount:
@@ -98,7 +100,9 @@ class Reporter:
         self.w3 = w3 or connect(config.rpc_url)
         verify_deployment(self.w3, self.deployment, config.rpc_url)
         self.account = load_key(config)
-        self.oracle: Contract = self.w3.eth.contract(address=self.deployment.oracle, abi=abi("MetricsOracle"))
+        self.oracle: Contract = self.w3.eth.contract(
+            address=self.deployment.oracle, abi=abi("MetricsOracle")
+        )
         self.factory: Contract = self.w3.eth.contract(
             address=self.deployment.factory, abi=abi("ProjectFactory")
         )
@@ -119,7 +123,9 @@ class Reporter:
                 "(the sponsor or admin calls MetricsOracle.setReporter)"
             )
         if isinstance(cfg.start, int) and cfg.start % self.period:
-            raise ConfigError(f"start {cfg.start} of {cfg.project} is not a multiple of {self.period}")
+            raise ConfigError(
+                f"start {cfg.start} of {cfg.project} is not a multiple of {self.period}"
+            )
         return ProjectFeed(cfg, address, source, cfg.start if isinstance(cfg.start, int) else None)
 
     def _resolve_project(self, ref: str) -> str:
@@ -139,8 +145,10 @@ class Reporter:
         if not matches:
             raise ConfigError(f"no project with symbol {ref!r} on the exchange")
         if len(matches) > 1:
-            raise ConfigError(f"symbol {ref!r} names {len(matches)} projects ({', '.join(matches)}): "
-                              "use the address")
+            raise ConfigError(
+                f"symbol {ref!r} names {len(matches)} projects ({', '.join(matches)}): "
+                "use the address"
+            )
         return matches[0]
 
     def _project(self, address: str) -> Contract:
@@ -196,12 +204,16 @@ class Reporter:
                 return posted
             hours = min(due, self.config.batch_periods)
             outputs = feed.source.read(next_period, hours)
-            readings = to_readings(feed.address, outputs, counters, feed.cfg.emission_factor_g_per_kwh)
+            readings = to_readings(
+                feed.address, outputs, counters, feed.cfg.emission_factor_g_per_kwh
+            )
             self._send(readings)
             posted += hours
             logger.info(
                 "%s: posted %d period(s) from %s, energy counter %.3f kWh",
-                feed.cfg.project, hours, time.strftime("%Y-%m-%d %H:%M", time.gmtime(next_period)),
+                feed.cfg.project,
+                hours,
+                time.strftime("%Y-%m-%d %H:%M", time.gmtime(next_period)),
                 counters.energy_wh / 1000,
             )
 
@@ -230,5 +242,7 @@ class Reporter:
             try:
                 self.post_due()
             except Exception:
-                logger.exception("oracle cycle failed; retrying in %.0f s", self.config.poll_seconds)
+                logger.exception(
+                    "oracle cycle failed; retrying in %.0f s", self.config.poll_seconds
+                )
             time.sleep(self.config.poll_seconds)

@@ -43,14 +43,20 @@ class Played:
         count = self.factory.functions.projectCount().call()
         self.projects: dict[str, Contract] = {}
         for i in range(count):
-            p = w3.eth.contract(address=self.factory.functions.projectAt(i).call(), abi=abi("Project"))
+            p = w3.eth.contract(
+                address=self.factory.functions.projectAt(i).call(), abi=abi("Project")
+            )
             self.projects[p.functions.symbol().call()] = p
 
     def money(self, raw: int) -> Decimal:
         return Decimal(raw) / Decimal(10) ** self.decimals
 
     def logs(self, contract: Contract, event: str) -> list[Any]:
-        return list(getattr(contract.events, event)().get_logs(from_block=self.run.deployment.deployment_block))
+        return list(
+            getattr(contract.events, event)().get_logs(
+                from_block=self.run.deployment.deployment_block
+            )
+        )
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +71,11 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Played]:
 def test_scenario_has_three_kinds_and_eight_investors(played):
     kinds = {p["kind"] for p in played.client.get("/api/projects").json()}
     assert {"solar", "wind", "storage"} <= kinds
-    investors = {log["args"]["investor"] for p in played.projects.values() for log in played.logs(p, "Invested")}
+    investors = {
+        log["args"]["investor"]
+        for p in played.projects.values()
+        for log in played.logs(p, "Invested")
+    }
     assert len(investors) >= 8
 
 
@@ -77,7 +87,10 @@ def test_phases_and_raises_equal_the_chain(played):
         assert Decimal(api[symbol]["raised"]) == played.money(p.functions.raised().call())
         assert Decimal(api[symbol]["goal"]) == played.money(p.functions.terms().call()[2])
     assert {s: api[s]["phase"] for s in api} == {
-        "GSO-SOLAR": "operating", "SPT-WIND": "operating", "DUR-STORE": "failed"}
+        "GSO-SOLAR": "operating",
+        "SPT-WIND": "operating",
+        "DUR-STORE": "failed",
+    }
 
 
 def test_failed_raise_refunded_every_investor_exactly(played):
@@ -85,10 +98,14 @@ def test_failed_raise_refunded_every_investor_exactly(played):
     paid = Counter()
     for log in played.logs(storage, "Invested"):
         paid[log["args"]["investor"]] += log["args"]["amount"]
-    refunded = {log["args"]["investor"]: log["args"]["amount"] for log in played.logs(storage, "Refunded")}
+    refunded = {
+        log["args"]["investor"]: log["args"]["amount"] for log in played.logs(storage, "Refunded")
+    }
     assert refunded == dict(paid)
     assert storage.functions.totalSupply().call() == 0
-    asset = played.w3.eth.contract(address=played.run.deployment.funding_asset.address, abi=abi("IERC20"))
+    asset = played.w3.eth.contract(
+        address=played.run.deployment.funding_asset.address, abi=abi("IERC20")
+    )
     assert asset.functions.balanceOf(storage.address).call() == 0
 
 
@@ -96,7 +113,9 @@ def test_milestones_were_approved_in_order_and_paid_the_whole_raise(played):
     for symbol in ("GSO-SOLAR", "SPT-WIND"):
         p = played.projects[symbol]
         detail = played.client.get(f"/api/projects/{p.address}").json()
-        assert [m["status"] for m in detail["milestones"]] == ["approved"] * len(detail["milestones"])
+        assert [m["status"] for m in detail["milestones"]] == ["approved"] * len(
+            detail["milestones"]
+        )
         approved = [log["args"]["index"] for log in played.logs(p, "MilestoneApproved")]
         assert approved == list(range(len(detail["milestones"])))
         paid = sum(log["args"]["tranche"] for log in played.logs(p, "MilestoneApproved"))
@@ -111,7 +130,7 @@ def test_order_book_equals_the_chain(played, symbol):
     for side, key in ((0, "bids"), (1, "asks")):
         prices, amounts = played.exchange.functions.depth(p.address, side, 1000).call()
         assert [(Decimal(px), int(n)) for px, n in book[key]] == [
-            (played.money(px), n) for px, n in zip(prices, amounts)
+            (played.money(px), n) for px, n in zip(prices, amounts, strict=False)
         ]
 
 
@@ -133,13 +152,22 @@ def test_orders_filled_partly_and_cancelled(played):
 def test_trades_equal_the_chain_newest_first(played, symbol):
     p = played.projects[symbol]
     api = played.client.get(f"/api/markets/{p.address}/trades", params={"limit": 1000}).json()
-    chain = [log for log in played.logs(played.exchange, "Trade") if log["args"]["project"] == p.address]
+    chain = [
+        log for log in played.logs(played.exchange, "Trade") if log["args"]["project"] == p.address
+    ]
     chain.sort(key=lambda log: (log["blockNumber"], log["logIndex"]), reverse=True)
     assert len(api) == len(chain) > 0
-    for a, c in zip(api, chain):
+    for a, c in zip(api, chain, strict=False):
         assert (Decimal(a["price"]), int(a["amount"]), a["maker"], a["taker"]) == (
-            played.money(c["args"]["price"]), c["args"]["amount"], c["args"]["maker"], c["args"]["taker"])
-        assert (a["maker_order_id"], a["taker_order_id"]) == (c["args"]["makerOrderId"], c["args"]["takerOrderId"])
+            played.money(c["args"]["price"]),
+            c["args"]["amount"],
+            c["args"]["maker"],
+            c["args"]["taker"],
+        )
+        assert (a["maker_order_id"], a["taker_order_id"]) == (
+            c["args"]["makerOrderId"],
+            c["args"]["takerOrderId"],
+        )
 
 
 @pytest.mark.parametrize("symbol", ["GSO-SOLAR", "SPT-WIND"])
@@ -151,19 +179,28 @@ def test_metrics_equal_the_chain(played, symbol):
         latest = detail["latest_metrics"][name]
         assert (int(latest["raw_value"]), latest["period"]) == (value, period)
         assert Decimal(latest["value"]) == Decimal(value) / Decimal(10) ** decimals
-    readings = played.client.get(f"/api/projects/{p.address}/metrics", params={"metric": "ENERGY_KWH", "limit": 1000}).json()
-    posted = [log for log in played.logs(played.oracle, "ReadingPosted")
-              if log["args"]["project"] == p.address and log["args"]["metric"] == 0]
+    readings = played.client.get(
+        f"/api/projects/{p.address}/metrics", params={"metric": "ENERGY_KWH", "limit": 1000}
+    ).json()
+    posted = [
+        log
+        for log in played.logs(played.oracle, "ReadingPosted")
+        if log["args"]["project"] == p.address and log["args"]["metric"] == 0
+    ]
     newest = sorted(posted, key=lambda log: log["args"]["period"], reverse=True)[:1000]
     assert [(r["period"], int(r["raw_value"])) for r in readings] == [
-        (log["args"]["period"], log["args"]["value"]) for log in newest]
+        (log["args"]["period"], log["args"]["value"]) for log in newest
+    ]
 
 
 def test_oracle_posted_at_least_seven_days_of_hourly_readings(played):
     for symbol in ("GSO-SOLAR", "SPT-WIND"):
         p = played.projects[symbol]
-        periods = sorted(log["args"]["period"] for log in played.logs(played.oracle, "ReadingPosted")
-                         if log["args"]["project"] == p.address and log["args"]["metric"] == 0)
+        periods = sorted(
+            log["args"]["period"]
+            for log in played.logs(played.oracle, "ReadingPosted")
+            if log["args"]["project"] == p.address and log["args"]["metric"] == 0
+        )
         assert len(periods) >= 7 * 24
         assert periods == list(range(periods[0], periods[-1] + 3600, 3600))  # none missing
 
@@ -187,13 +224,16 @@ def test_oracle_restart_posts_nothing_twice(played):
     assert post_oracle_readings(played.run.rpc_url, deployment_path) == 0  # a restart: nothing due
     played.w3.provider.make_request("evm_increaseTime", [3 * 3600])
     played.w3.provider.make_request("evm_mine", [])
-    assert post_oracle_readings(played.run.rpc_url, deployment_path) == 2 * 3  # 3 hours x 2 projects
+    assert (
+        post_oracle_readings(played.run.rpc_url, deployment_path) == 2 * 3
+    )  # 3 hours x 2 projects
     # A batch that repeats a posted period is refused by name and changes nothing.
-    from backend.oracle.config import load_config
     from backend.common.chain import ROOT
+    from backend.oracle.config import load_config
 
     config = load_config(ROOT / "config" / "oracle-demo.yaml").model_copy(
-        update={"rpc_url": played.run.rpc_url, "deployment": deployment_path})
+        update={"rpc_url": played.run.rpc_url, "deployment": deployment_path}
+    )
     reporter = Reporter(config)
     solar = played.projects["GSO-SOLAR"].address
     value, period, _ = played.oracle.functions.latestReading(solar, 0).call()

@@ -60,7 +60,8 @@ def e82_power_curve() -> list[tuple[float, float]]:
         speeds = next(reader)[1:]
         for row in reader:
             if row[0] == "E-82/2350":
-                return [(float(s), float(p)) for s, p in zip(speeds, row[1:]) if p != ""]
+                pairs = zip(speeds, row[1:], strict=False)
+                return [(float(s), float(p)) for s, p in pairs if p != ""]
     raise AssertionError("E-82/2350 missing from the oedb power curves")
 
 
@@ -202,7 +203,7 @@ def expected_wind_wh(v10: float, n_turbines: int = 4, hub_height: float = 78.0) 
     curve = e82_power_curve()
     if v_hub < curve[0][0] or v_hub > curve[-1][0]:
         return 0
-    for (v0, p0), (v1, p1) in zip(curve, curve[1:]):
+    for (v0, p0), (v1, p1) in zip(curve, curve[1:], strict=False):
         if v0 <= v_hub <= v1:
             return round((p0 + (p1 - p0) * (v_hub - v0) / (v1 - v0)) * n_turbines)
     raise AssertionError("unreachable")

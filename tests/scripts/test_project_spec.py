@@ -40,16 +40,26 @@ def test_shipped_specs_are_valid(path):
 
 def test_contract_args_convert_human_units_and_relative_dates(tmp_path):
     spec, raw = load_spec(SOLAR)
-    info, roles, terms, milestones = contract_args(spec, raw, Path("projects/greensboro-solar.yaml"), 6,
-                                                   "0x" + "11" * 20, NOW)
-    assert info[:5] == ("Greensboro Community Solar", "GSO-SOLAR", 0, 1 | 2 | 4,
-                        "Greensboro, NC, USA (36.10 N, 79.94 W)")
+    info, roles, terms, milestones = contract_args(
+        spec, raw, Path("projects/greensboro-solar.yaml"), 6, "0x" + "11" * 20, NOW
+    )
+    assert info[:5] == (
+        "Greensboro Community Solar",
+        "GSO-SOLAR",
+        0,
+        1 | 2 | 4,
+        "Greensboro, NC, USA (36.10 N, 79.94 W)",
+    )
     assert info[5] == "file:projects/greensboro-solar.yaml"
     assert info[7:] == (5000, (1 << 0) | (1 << 3) | (1 << 5))
     assert roles[1] == "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
     deadline = NOW + 21 * 86_400
     assert terms[1:] == (100_000_000, 5_000_000_000_000, 6_000_000_000_000, deadline)
-    assert milestones[0] == ("Permits and grid interconnection agreement", 1500, deadline + 60 * 86_400)
+    assert milestones[0] == (
+        "Permits and grid interconnection agreement",
+        1500,
+        deadline + 60 * 86_400,
+    )
 
 
 @pytest.mark.parametrize(
@@ -64,7 +74,10 @@ def test_contract_args_convert_human_units_and_relative_dates(tmp_path):
         ({"raise__goal": "7000000"}, "is above cap"),
         ({"raise__goal": "5000050"}, "not a whole number of shares"),
         ({"raise__price": "0"}, "raise.price"),
-        ({"raise__deadline": "2030-01-01T00:00:00Z"}, "exactly one of deadline or deadline_in_days"),
+        (
+            {"raise__deadline": "2030-01-01T00:00:00Z"},
+            "exactly one of deadline or deadline_in_days",
+        ),
         ({"raise__deadline_in_days": DELETE}, "exactly one of deadline or deadline_in_days"),
         ({"milestones__0__tranche_bps": 1000}, "sum to 9500"),
         ({"milestones__1__due_days_after_deadline": 30}, "strictly increasing"),
@@ -97,11 +110,15 @@ def test_unreadable_and_malformed_files(tmp_path):
 
 
 def test_deadline_in_the_past_of_chain_time_is_refused(tmp_path):
-    spec, _ = load_spec(_spec(tmp_path, raise__deadline_in_days=DELETE, raise__deadline="2020-01-01T00:00:00Z"))
+    spec, _ = load_spec(
+        _spec(tmp_path, raise__deadline_in_days=DELETE, raise__deadline="2020-01-01T00:00:00Z")
+    )
     with pytest.raises(SpecError, match="is not in the future"):
         deadline_timestamp(spec, NOW)
 
 
 def test_deadline_needs_a_time_zone(tmp_path):
     with pytest.raises(SpecError, match="time zone"):
-        load_spec(_spec(tmp_path, raise__deadline_in_days=DELETE, raise__deadline="2030-01-01T00:00:00"))
+        load_spec(
+            _spec(tmp_path, raise__deadline_in_days=DELETE, raise__deadline="2030-01-01T00:00:00")
+        )

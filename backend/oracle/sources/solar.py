@@ -39,7 +39,7 @@ TEMPERATURE_MODEL = "open_rack_glass_polymer"  # SAPM: ground-mounted open rack
 _SIM_YEAR = 2001
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _sam_library(name: str) -> pd.DataFrame:
     # The CEC files ship inside pvlib; reading them takes ~0.2 s, so share across instances.
     return pvsystem.retrieve_sam(name)
