@@ -29,6 +29,17 @@ DEV_ROLES = {
     "reporter": 5,
 }
 DEV_INVESTORS = range(8, 20)
+# brownie's `development` network is the test chain: its own anvil on 8546 (the demo's is `anvil`
+# on 8545) with 20 accounts. Set in code because brownie 1.22.2 crashes on a
+# `networks: development: cmd_settings:` block in brownie-config.yaml.
+TEST_CHAIN_SETTINGS = {"port": 8546, "accounts": 20}
+
+
+def configure_test_chain() -> None:
+    """Points brownie's `development` network at the test chain (before it connects)."""
+    import brownie
+
+    brownie._config.CONFIG.networks["development"]["cmd_settings"].update(TEST_CHAIN_SETTINGS)
 
 
 class ScriptError(Exception):
@@ -91,6 +102,7 @@ def connect(network_name: str) -> Any:
     os.environ.setdefault("SOLCX_BINARY_PATH", str(ROOT / ".solc"))
     loaded = project.get_loaded_projects()
     proj = loaded[0] if loaded else project.load(ROOT, name="InfraxProject")
+    configure_test_chain()
     if not network.is_connected():
         try:
             network.connect(network_name)
