@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 export SOLCX_BINARY_PATH := $(CURDIR)/.solc
 NETWORK ?= anvil
 
-.PHONY: demo test test-contracts test-backend bench setup build chain deploy create-project clean
+.PHONY: demo test test-contracts test-backend setup build chain deploy create-project clean
 
 demo: build ## start anvil, deploy, play the scenario, serve the API at http://127.0.0.1:8000
 	$(VENV)/bin/python -m backend.demo

@@ -19,6 +19,7 @@ contract MetricsOracle is IMetricsOracle {
     mapping(address project => mapping(uint8 metric => LatestReading)) private _latest;
 
     constructor(IProjectFactory factory_, uint32 periodSeconds_) {
+        if (periodSeconds_ == 0) revert ZeroPeriod();
         factory = factory_;
         _periodSeconds = periodSeconds_;
     }

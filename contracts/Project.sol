@@ -242,7 +242,7 @@ contract Project is IProject, ERC20Upgradeable, ReentrancyGuardTransient {
         uint256 shares = balanceOf(msg.sender);
         if (shares == 0) revert NothingToClaim(msg.sender);
         uint256 locked = _locked[msg.sender];
-        if (locked != 0) revert SharesLocked(msg.sender, locked, shares - locked, shares);
+        if (locked != 0) revert SharesLocked(msg.sender, locked);
         // Rounded down; when the last shares are claimed, shares == sharesLeft pays the whole rest.
         uint256 amount = Math.mulDiv(_windDownPool, shares, _windDownSharesLeft);
         _windDownPool -= amount;
@@ -260,7 +260,7 @@ contract Project is IProject, ERC20Upgradeable, ReentrancyGuardTransient {
         if (!tradingOpen()) revert SharesNotTransferable(_phase);
         uint256 balance = balanceOf(owner);
         uint256 locked = _locked[owner];
-        if (balance - locked < amount) revert SharesLocked(owner, locked, balance - locked, amount);
+        if (balance - locked < amount) revert InsufficientUnlockedShares(owner, balance, locked, amount);
         _locked[owner] = locked + amount;
     }
 
@@ -388,9 +388,12 @@ contract Project is IProject, ERC20Upgradeable, ReentrancyGuardTransient {
     function _update(address from, address to, uint256 value) internal override {
         if (from != address(0) && to != address(0)) {
             if (!tradingOpen()) revert SharesNotTransferable(_phase);
-            uint256 balance = balanceOf(from);
+            // With nothing locked, ERC20InsufficientBalance tells an ordinary shortfall.
             uint256 locked = _locked[from];
-            if (balance < locked + value) revert SharesLocked(from, locked, balance - locked, value);
+            if (locked != 0) {
+                uint256 balance = balanceOf(from);
+                if (balance < locked + value) revert InsufficientUnlockedShares(from, balance, locked, value);
+            }
         }
         super._update(from, to, value);
         int256 correction = (_magnifiedRevenuePerShare * value).toInt256();

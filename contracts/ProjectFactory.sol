@@ -96,6 +96,7 @@ contract ProjectFactory is IProjectFactory, Ownable2Step {
 
     /// @inheritdoc IProjectFactory
     function projectAt(uint256 projectId) external view returns (address) {
+        if (projectId >= _projects.length) revert UnknownProjectId(projectId, _projects.length);
         return _projects[projectId];
     }
 }

@@ -30,6 +30,8 @@ interface IMetricsOracle {
     error ValueImplausible(uint8 metric, uint256 value, uint256 limit);
     /// @notice An empty batch.
     error EmptyBatch();
+    /// @notice The period length must be positive.
+    error ZeroPeriod();
 
     /// @notice A reporter was authorised or de-authorised for a project.
     event ReporterSet(address indexed project, address indexed reporter, bool allowed);

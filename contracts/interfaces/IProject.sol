@@ -62,8 +62,12 @@ interface IProject {
     error NoShares();
     /// @notice Nothing to claim.
     error NothingToClaim(address holder);
-    /// @notice Shares locked in open orders cannot move; cancel the orders first.
-    error SharesLocked(address holder, uint256 locked, uint256 unlocked, uint256 needed);
+    /// @notice `holder` has `balance` shares of which `locked` rest in open sell orders, so fewer
+    /// than the `needed` shares are free to move or to lock; cancel orders first.
+    error InsufficientUnlockedShares(address holder, uint256 balance, uint256 locked, uint256 needed);
+    /// @notice Wind-down claims burn all of a holder's shares: cancel the open sell orders that
+    /// lock `locked` of them first (cancelling is always allowed).
+    error SharesLocked(address holder, uint256 locked);
     /// @notice Shares move only while the raise has succeeded and the project is not wound down.
     error SharesNotTransferable(Phase current);
     /// @notice Only the factory's share exchange may lock and move locked shares.

@@ -19,6 +19,8 @@ interface IProjectFactory {
     error ZeroAddress(string what);
     /// @notice A sponsor's display name must not be empty.
     error EmptySponsorName();
+    /// @notice No project has this id; ids run from 0 to count - 1.
+    error UnknownProjectId(uint256 projectId, uint256 count);
 
     /// @notice A sponsor was registered by the admin.
     event SponsorRegistered(address indexed sponsor, string name);

@@ -312,8 +312,13 @@ class MoneyMachine(RuleBasedStateMachine):
         if not self._trading_open:
             with brownie.reverts(err("SharesNotTransferable", self.op_phase)):
                 self.op.transfer(dst, n, {"from": src})
+        elif self.shares[i] < n and self.locked[i] == 0:
+            with brownie.reverts(err("ERC20InsufficientBalance", src, self.shares[i], n)):
+                self.op.transfer(dst, n, {"from": src})
         elif unlocked < n:
-            with brownie.reverts(err("SharesLocked", src, self.locked[i], unlocked, n)):
+            with brownie.reverts(
+                err("InsufficientUnlockedShares", src, self.shares[i], self.locked[i], n)
+            ):
                 self.op.transfer(dst, n, {"from": src})
         else:
             self.op.transfer(dst, n, {"from": src})
@@ -386,7 +391,9 @@ class MoneyMachine(RuleBasedStateMachine):
             return
         unlocked = self.shares[i] - self.locked[i]
         if side == SELL and unlocked < amount:
-            with brownie.reverts(err("SharesLocked", maker, self.locked[i], unlocked, amount)):
+            with brownie.reverts(
+                err("InsufficientUnlockedShares", maker, self.shares[i], self.locked[i], amount)
+            ):
                 self.exchange.placeOrder(self.op, side, price, amount, max_matches, {"from": maker})
             return
         if side == BUY:
@@ -492,7 +499,7 @@ class MoneyMachine(RuleBasedStateMachine):
             with brownie.reverts(err("NothingToClaim", holder)):
                 self.op.claimWindDown({"from": holder})
         elif locked:
-            with brownie.reverts(err("SharesLocked", holder, locked, shares - locked, shares)):
+            with brownie.reverts(err("SharesLocked", holder, locked)):
                 self.op.claimWindDown({"from": holder})
         else:
             amount = self.pool * shares // self.shares_left

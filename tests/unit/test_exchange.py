@@ -409,12 +409,12 @@ def test_order_on_an_unknown_project_reverts(deal, usdc, exchange, alice):
 
 def test_sell_of_more_than_the_unlocked_shares_reverts(deal, place, alice):
     place(deal, alice, SELL, 12 * USDC, 50)
-    with brownie.reverts(err("SharesLocked", alice, 50, 10, 11)):
+    with brownie.reverts(err("InsufficientUnlockedShares", alice, 60, 50, 11)):
         place(deal, alice, SELL, 13 * USDC, 11)
 
 
 def test_sell_without_shares_reverts(deal, exchange, carol):
-    with brownie.reverts(err("SharesLocked", carol, 0, 0, 1)):
+    with brownie.reverts(err("InsufficientUnlockedShares", carol, 0, 0, 1)):
         exchange.placeOrder(deal.project, SELL, 12 * USDC, 1, 1, {"from": carol})
 
 
@@ -425,7 +425,7 @@ def test_resting_buy_without_allowance_reverts(deal, exchange, carol):
 
 def test_locked_shares_can_not_be_transferred(deal, place, alice, carol):
     place(deal, alice, SELL, 12 * USDC, 50)
-    with brownie.reverts(err("SharesLocked", alice, 50, 10, 11)):
+    with brownie.reverts(err("InsufficientUnlockedShares", alice, 60, 50, 11)):
         deal.project.transfer(carol, 11, {"from": alice})
 
 

@@ -147,6 +147,12 @@ def test_create_project_registers_the_project(factory, create_project):
     assert factory.isProject(deal.project) is True
 
 
+def test_project_at_an_unknown_id_reverts_naming_the_count(factory, create_project):
+    create_project()
+    with brownie.reverts(err("UnknownProjectId", 1, 1)):
+        factory.projectAt(1)
+
+
 def test_create_project_emits_everything_the_indexer_needs(
     create_project, usdc, sponsor, implementor, operator, verifier
 ):

@@ -96,6 +96,11 @@ def test_period_seconds_is_the_constructor_value(oracle):
 # ---------------------------------------------------------------------------------- posting
 
 
+def test_oracle_with_a_zero_period_is_refused(MetricsOracle, factory, admin):
+    with brownie.reverts(err("ZeroPeriod")):
+        MetricsOracle.deploy(factory, 0, {"from": admin})
+
+
 def test_post_stores_the_latest_reading_and_emits(authorised, oracle, reporter, period):
     tx = post(oracle, reporter, (authorised.project, ENERGY_KWH, period, 123_456))
     assert latest(oracle, authorised, ENERGY_KWH) == (123_456, period, tx.timestamp)
