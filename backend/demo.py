@@ -209,9 +209,8 @@ def print_summary(run: DemoRun) -> None:
             detail = client.get(f"/api/projects/{p['address']}").json()
             trades = client.get(f"/api/markets/{p['share_token']}/trades").json()
             book = client.get(f"/api/markets/{p['share_token']}/orderbook").json()
-            energy = next(
-                (m["value"] for m in _metrics(detail) if m["metric"] == "ENERGY_KWH"), "-"
-            )
+            latest_energy = detail["latest_metrics"].get("ENERGY_KWH")
+            energy = latest_energy["value"] if latest_energy else "-"
             done = sum(1 for m in detail["milestones"] if m["status"] == "approved")
             rows.append(
                 [
@@ -221,7 +220,7 @@ def print_summary(run: DemoRun) -> None:
                     f"{p['raised']} / {p['goal']}",
                     f"{done}/{len(detail['milestones'])}",
                     energy,
-                    str(len(_items(trades))),
+                    str(len(trades)),
                     f"{len(book['bids'])}/{len(book['asks'])}",
                 ]
             )
@@ -231,7 +230,7 @@ def print_summary(run: DemoRun) -> None:
         "phase",
         "raised / goal",
         "milestones",
-        "energy kWh",
+        "last hour kWh",
         "trades",
         "bid/ask levels",
     ]
@@ -243,19 +242,6 @@ def print_summary(run: DemoRun) -> None:
     for r in rows:
         print(line.format(*r))
     print()
-
-
-def _items(payload: object) -> list[dict[str, object]]:
-    if isinstance(payload, dict):
-        return list(payload.get("items", []))  # type: ignore[arg-type]
-    return list(payload)  # type: ignore[arg-type]
-
-
-def _metrics(detail: dict[str, object]) -> list[dict[str, str]]:
-    latest = detail.get("latest_metrics") or []
-    if isinstance(latest, dict):
-        return [{"metric": k, **v} for k, v in latest.items()]
-    return list(latest)  # type: ignore[arg-type]
 
 
 def serve(run: DemoRun, api_port: int) -> None:

@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from eth_utils import is_checksum_address, is_hex_address, keccak, to_checksum_address
@@ -25,9 +25,10 @@ from pydantic import (
     model_validator,
 )
 
-KINDS = ["solar", "wind", "storage", "efficiency", "hydro", "road", "bridge"]
 GOALS = {"renewable_energy": 1, "jobs": 2, "pollution": 4, "infrastructure": 8}
-METRICS = [
+# Order matters: the index is the on-chain enum value (ProjectKind, Metric).
+Kind = Literal["solar", "wind", "storage", "efficiency", "hydro", "road", "bridge"]
+MetricName = Literal[
     "ENERGY_KWH",
     "ENERGY_SAVED_KWH",
     "STORAGE_THROUGHPUT_KWH",
@@ -36,6 +37,8 @@ METRICS = [
     "CO2_AVOIDED_KG",
     "JOBS_FTE",
 ]
+KINDS: list[str] = list(get_args(Kind))
+METRICS: list[str] = list(get_args(MetricName))
 MAX_MILESTONES = 16
 DAY = 86_400
 MAX_DAYS = 3_650  # ten years: deadlines and due dates further out are surely typos
@@ -104,23 +107,13 @@ class ProjectSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=100)
     symbol: str = Field(min_length=1, max_length=16)
-    kind: Literal["solar", "wind", "storage", "efficiency", "hydro", "road", "bridge"]
+    kind: Kind
     goals: list[Literal["renewable_energy", "jobs", "pollution", "infrastructure"]] = Field(
         min_length=1
     )
     location: str = Field(min_length=1)
     capacity_kw: StrictInt = Field(ge=0, lt=2**32)
-    metrics: list[
-        Literal[
-            "ENERGY_KWH",
-            "ENERGY_SAVED_KWH",
-            "STORAGE_THROUGHPUT_KWH",
-            "UPTIME_BPS",
-            "REVENUE",
-            "CO2_AVOIDED_KG",
-            "JOBS_FTE",
-        ]
-    ] = Field(min_length=1)
+    metrics: list[MetricName] = Field(min_length=1)
     metadata_uri: str | None = None
     roles: RolesSpec
     raise_: RaiseSpec = Field(alias="raise")

@@ -1,6 +1,6 @@
 """The exchange admin registers a sponsor (a town, county or state).
 
-    python -m scripts.register_sponsor 0x7099...79C8 "Town of Greensboro" --network anvil
+python -m scripts.register_sponsor 0x7099...79C8 "Town of Greensboro" --network anvil
 """
 
 from __future__ import annotations

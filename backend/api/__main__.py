@@ -15,8 +15,9 @@ from backend.common.logging import setup_logging
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m backend.api",
-                                     description="Serve the read API (defaults: INFRAX_* env).")
+    parser = argparse.ArgumentParser(
+        prog="python -m backend.api", description="Serve the read API (defaults: INFRAX_* env)."
+    )
     parser.add_argument("--host", dest="api_host", help="default 127.0.0.1")
     parser.add_argument("--port", dest="api_port", type=int, help="default 8000")
     parser.add_argument("--database-url", help="the indexer's database")
@@ -27,15 +28,18 @@ def main() -> int:
         app = create_app(settings)
     except ValidationError as exc:
         first = exc.errors()[0]
-        print(f"error: invalid setting {'.'.join(map(str, first['loc']))}: {first['msg']}",
-              file=sys.stderr)
+        print(
+            f"error: invalid setting {'.'.join(map(str, first['loc']))}: {first['msg']}",
+            file=sys.stderr,
+        )
         return 2
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     setup_logging(settings.log_level)
-    uvicorn.run(app, host=settings.api_host, port=settings.api_port,
-                log_level=settings.log_level.lower())
+    uvicorn.run(
+        app, host=settings.api_host, port=settings.api_port, log_level=settings.log_level.lower()
+    )
     return 0
 
 

@@ -38,8 +38,9 @@ def list_projects(*, conn: Connection) -> list[RowMapping]:
 
 
 def get_project(*, conn: Connection, address: str) -> RowMapping:
-    row = conn.execute(
-        select(db.projects).where(db.projects.c.address == address)).mappings().first()
+    row = (
+        conn.execute(select(db.projects).where(db.projects.c.address == address)).mappings().first()
+    )
     if row is None:
         raise NotFound(f"no project {address}")
     return row
@@ -47,14 +48,18 @@ def get_project(*, conn: Connection, address: str) -> RowMapping:
 
 def list_milestones(*, conn: Connection, project: str) -> list[RowMapping]:
     m = db.milestones
-    return list(conn.execute(
-        select(m).where(m.c.project == project).order_by(m.c["index"])).mappings())
+    return list(
+        conn.execute(select(m).where(m.c.project == project).order_by(m.c["index"])).mappings()
+    )
 
 
 def count_holders(*, conn: Connection, project: str) -> int:
     h = db.holders
-    return int(conn.execute(select(func.count()).select_from(h).where(
-        h.c.project == project, h.c.balance > 0)).scalar_one())
+    return int(
+        conn.execute(
+            select(func.count()).select_from(h).where(h.c.project == project, h.c.balance > 0)
+        ).scalar_one()
+    )
 
 
 def latest_readings(*, conn: Connection, project: str) -> list[RowMapping]:
@@ -83,19 +88,29 @@ def list_readings(
     stmt = select(r).where(r.c.project == project)
     if metric is not None:
         stmt = stmt.where(r.c.metric == metric)
-    stmt = stmt.order_by(r.c.period.desc(), r.c.metric, r.c.block_number.desc(),
-                         r.c.log_index.desc()).limit(limit)
+    stmt = stmt.order_by(
+        r.c.period.desc(), r.c.metric, r.c.block_number.desc(), r.c.log_index.desc()
+    ).limit(limit)
     return list(conn.execute(stmt).mappings())
 
 
 def open_orders(*, conn: Connection, project: str) -> list[RowMapping]:
     o = db.orders
-    return list(conn.execute(select(o).where(
-        o.c.project == project, o.c.status == ORDER_OPEN).order_by(o.c.order_id)).mappings())
+    return list(
+        conn.execute(
+            select(o).where(o.c.project == project, o.c.status == ORDER_OPEN).order_by(o.c.order_id)
+        ).mappings()
+    )
 
 
 def list_trades(*, conn: Connection, project: str, limit: int) -> list[RowMapping]:
     """Trades newest first (chain order reversed)."""
     t = db.trades
-    return list(conn.execute(select(t).where(t.c.project == project).order_by(
-        t.c.block_number.desc(), t.c.log_index.desc()).limit(limit)).mappings())
+    return list(
+        conn.execute(
+            select(t)
+            .where(t.c.project == project)
+            .order_by(t.c.block_number.desc(), t.c.log_index.desc())
+            .limit(limit)
+        ).mappings()
+    )

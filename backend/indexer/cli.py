@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m backend.indexer",
         description="Index the exchange's contract events into a database. Options default to "
-                    "the INFRAX_* environment variables.",
+        "the INFRAX_* environment variables.",
     )
     parser.add_argument("--deployment", help="deployment file (deployments/<network>.json)")
     parser.add_argument("--rpc-url", help="JSON-RPC URL of the node")
@@ -81,8 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.once:
             applied = indexer.sync()
             cp = indexer.checkpoint()
-            log.info("applied %d events; indexed to block %s", applied,
-                     cp.block_number if cp else None)
+            log.info(
+                "applied %d events; indexed to block %s", applied, cp.block_number if cp else None
+            )
         else:
             indexer.run_forever(settings.poll_seconds)
     except KeyboardInterrupt:

@@ -269,8 +269,9 @@ def make_engine(database_url: str) -> Engine:
     try:
         url = make_url(database_url)
     except ArgumentError:
-        raise ConfigError(f"not a database URL: {database_url!r} "
-                          f"(expected e.g. {DEFAULT_DATABASE_URL})") from None
+        raise ConfigError(
+            f"not a database URL: {database_url!r} (expected e.g. {DEFAULT_DATABASE_URL})"
+        ) from None
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     if url.database and url.database != ":memory:":

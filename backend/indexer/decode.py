@@ -129,8 +129,12 @@ class EventDecoder:
         if spec is None:
             return None
         if len(topics) != 1 + len(spec.indexed):
-            log.debug("log %s/%s: topic count does not fit %s", raw.get("transactionHash"),
-                      raw.get("logIndex"), spec.name)
+            log.debug(
+                "log %s/%s: topic count does not fit %s",
+                raw.get("transactionHash"),
+                raw.get("logIndex"),
+                spec.name,
+            )
             return None
         try:
             args: dict[str, Any] = {}
@@ -144,8 +148,12 @@ class EventDecoder:
             for item, value in zip(spec.data, values, strict=True):
                 args[item["name"]] = normalize(item, value)
         except (DecodingError, ValueError, TypeError, OverflowError) as exc:
-            log.warning("undecodable %s log in tx %s: %s", spec.name,
-                        to_hex(raw.get("transactionHash", b"")), exc)
+            log.warning(
+                "undecodable %s log in tx %s: %s",
+                spec.name,
+                to_hex(raw.get("transactionHash", b"")),
+                exc,
+            )
             return None
         return DecodedEvent(
             block_number=int(raw["blockNumber"]),

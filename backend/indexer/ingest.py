@@ -50,8 +50,10 @@ class Indexer:
             raise ConfigError(f"confirmation depth must not be negative, not {confirmations}")
         chain_id = source.chain_id()
         if chain_id != deployment.chain_id:
-            raise ConfigError(f"the node's chain id is {chain_id} but the deployment is on chain "
-                              f"{deployment.chain_id}")
+            raise ConfigError(
+                f"the node's chain id is {chain_id} but the deployment is on chain "
+                f"{deployment.chain_id}"
+            )
         self._source = source
         self._deployment = deployment
         self._engine = engine
@@ -134,8 +136,11 @@ class Indexer:
                 applied = self.sync()
                 if applied:
                     cp = self.checkpoint()
-                    log.info("applied %d events; indexed to block %s", applied,
-                             cp.block_number if cp else None)
+                    log.info(
+                        "applied %d events; indexed to block %s",
+                        applied,
+                        cp.block_number if cp else None,
+                    )
             except Exception:  # the daemon outlives any one bad cycle
                 log.exception("indexing cycle failed; retrying in %.1fs", poll_seconds)
             stop.wait(poll_seconds)
@@ -150,7 +155,8 @@ class Indexer:
             if ev is not None:
                 events[(ev.block_hash, ev.log_index)] = ev
         projects = self._projects | {
-            ev.args["project"] for ev in events.values() if _is_creation(ev)}
+            ev.args["project"] for ev in events.values() if _is_creation(ev)
+        }
         if projects:
             for raw in self._source.logs(sorted(projects), start, end):
                 if _checksum(raw) not in projects:
@@ -182,11 +188,15 @@ class Indexer:
         try:
             header: BlockHeader = self._source.block(cp.block_number)
         except BlockMissing:
-            raise ReorgDetected(f"indexed block {cp.block_number} is gone from the chain "
-                                "(reorg or a restarted dev chain)") from None
+            raise ReorgDetected(
+                f"indexed block {cp.block_number} is gone from the chain "
+                "(reorg or a restarted dev chain)"
+            ) from None
         if header.hash != cp.block_hash:
-            raise ReorgDetected(f"indexed block {cp.block_number} was {cp.block_hash}, the chain "
-                                f"now has {header.hash}; reorg handling is not implemented yet")
+            raise ReorgDetected(
+                f"indexed block {cp.block_number} was {cp.block_hash}, the chain "
+                f"now has {header.hash}; reorg handling is not implemented yet"
+            )
 
 
 def _is_creation(ev: DecodedEvent) -> bool:

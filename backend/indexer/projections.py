@@ -71,8 +71,9 @@ def _add(conn: Connection, table: Table, where: dict[str, Any], **deltas: int) -
         updated = current + delta
         if updated < 0:
             # The chain never lets this happen; clamp rather than stop indexing, and say so.
-            log.error("%s.%s of %s would go negative (%s %+d)", table.name, column, where,
-                      current, delta)
+            log.error(
+                "%s.%s of %s would go negative (%s %+d)", table.name, column, where, current, delta
+            )
             updated = 0
         values[column] = updated
     conn.execute(table.update().where(*condition).values(values))
@@ -82,12 +83,20 @@ def _ensure_holder(conn: Connection, project: str, holder: str) -> dict[str, Any
     where = {"project": project, "holder": holder}
     exists = conn.execute(
         select(db.holders.c.holder).where(
-            db.holders.c.project == project, db.holders.c.holder == holder)
+            db.holders.c.project == project, db.holders.c.holder == holder
+        )
     ).first()
     if exists is None:
-        conn.execute(db.holders.insert().values(
-            **where, balance=0, contributed=0, refunded=0, revenue_claimed=0,
-            wind_down_claimed=0))
+        conn.execute(
+            db.holders.insert().values(
+                **where,
+                balance=0,
+                contributed=0,
+                refunded=0,
+                revenue_claimed=0,
+                wind_down_claimed=0,
+            )
+        )
     return where
 
 
@@ -96,8 +105,11 @@ def _add_holder(conn: Connection, project: str, holder: str, **deltas: int) -> N
 
 
 def _update_milestone(conn: Connection, project: str, index: int, **values: Any) -> None:
-    result = conn.execute(db.milestones.update().where(
-        db.milestones.c.project == project, db.milestones.c["index"] == index).values(values))
+    result = conn.execute(
+        db.milestones.update()
+        .where(db.milestones.c.project == project, db.milestones.c["index"] == index)
+        .values(values)
+    )
     if not result.rowcount:
         log.warning("no milestone %d of project %s", index, project)
 
@@ -110,47 +122,60 @@ def _project_created(conn: Connection, ev: DecodedEvent, _ts: int) -> None:
     a = ev.args
     info, roles, terms = a["info"], a["roles"], a["terms"]
     address = a["project"]
-    if conn.execute(select(db.projects.c.address).where(
-            db.projects.c.address == address)).first() is not None:
+    if (
+        conn.execute(select(db.projects.c.address).where(db.projects.c.address == address)).first()
+        is not None
+    ):
         log.warning("project %s created twice; second creation ignored", address)
         return
-    conn.execute(db.projects.insert().values(
-        address=address,
-        project_id=a["projectId"],
-        sponsor=a["sponsor"],
-        name=info["name"],
-        symbol=info["symbol"],
-        kind=info["kind"],
-        goals=info["goals"],
-        location=info["location"],
-        metadata_uri=info["metadataURI"],
-        metadata_hash=info["metadataHash"],
-        capacity_kw=info["capacityKw"],
-        metrics_mask=info["metricsMask"],
-        implementor=roles["implementor"],
-        operator=roles["operator"],
-        verifier=roles["verifier"],
-        funding_asset=terms["fundingAsset"],
-        price=terms["price"],
-        goal=terms["goal"],
-        cap=terms["cap"],
-        deadline=terms["deadline"],
-        phase=PHASE_FUNDING,  # the contract emits no PhaseChanged for its initial phase
-        raised=0,
-        released=0,
-        total_revenue=0,
-        revenue_claimed=0,
-        wind_down_pool=0,
-        wound_down_by=None,
-        created_block=ev.block_number,
-        created_tx=ev.tx_hash,
-    ))
+    conn.execute(
+        db.projects.insert().values(
+            address=address,
+            project_id=a["projectId"],
+            sponsor=a["sponsor"],
+            name=info["name"],
+            symbol=info["symbol"],
+            kind=info["kind"],
+            goals=info["goals"],
+            location=info["location"],
+            metadata_uri=info["metadataURI"],
+            metadata_hash=info["metadataHash"],
+            capacity_kw=info["capacityKw"],
+            metrics_mask=info["metricsMask"],
+            implementor=roles["implementor"],
+            operator=roles["operator"],
+            verifier=roles["verifier"],
+            funding_asset=terms["fundingAsset"],
+            price=terms["price"],
+            goal=terms["goal"],
+            cap=terms["cap"],
+            deadline=terms["deadline"],
+            phase=PHASE_FUNDING,  # the contract emits no PhaseChanged for its initial phase
+            raised=0,
+            released=0,
+            total_revenue=0,
+            revenue_claimed=0,
+            wind_down_pool=0,
+            wound_down_by=None,
+            created_block=ev.block_number,
+            created_tx=ev.tx_hash,
+        )
+    )
     for index, spec in enumerate(a["milestones"]):
-        conn.execute(db.milestones.insert().values(
-            project=address, index=index, name=spec["name"], tranche_bps=spec["trancheBps"],
-            due_date=spec["dueDate"], status=MILESTONE_PENDING, evidence_uri=None,
-            evidence_hash=None, rejection_reason=None, tranche_paid=0,
-        ))
+        conn.execute(
+            db.milestones.insert().values(
+                project=address,
+                index=index,
+                name=spec["name"],
+                tranche_bps=spec["trancheBps"],
+                due_date=spec["dueDate"],
+                status=MILESTONE_PENDING,
+                evidence_uri=None,
+                evidence_hash=None,
+                rejection_reason=None,
+                tranche_paid=0,
+            )
+        )
 
 
 # ------------------------------------------------------------------------------ project
@@ -161,12 +186,18 @@ def _phase_changed(conn: Connection, ev: DecodedEvent, _ts: int) -> None:
     if not _project_known(conn, ev.address):
         return
     stored = conn.execute(
-        select(db.projects.c.phase).where(db.projects.c.address == ev.address)).scalar_one()
+        select(db.projects.c.phase).where(db.projects.c.address == ev.address)
+    ).scalar_one()
     if stored != ev.args["from"]:
-        log.warning("project %s: phase change from %s but indexed phase is %s", ev.address,
-                    ev.args["from"], stored)
-    conn.execute(db.projects.update().where(db.projects.c.address == ev.address).values(
-        phase=ev.args["to"]))
+        log.warning(
+            "project %s: phase change from %s but indexed phase is %s",
+            ev.address,
+            ev.args["from"],
+            stored,
+        )
+    conn.execute(
+        db.projects.update().where(db.projects.c.address == ev.address).values(phase=ev.args["to"])
+    )
 
 
 @_handles(PROJECT, "Invested")
@@ -201,9 +232,14 @@ def _transfer(conn: Connection, ev: DecodedEvent, _ts: int) -> None:
 @_handles(PROJECT, "MilestoneSubmitted")
 def _milestone_submitted(conn: Connection, ev: DecodedEvent, _ts: int) -> None:
     if _project_known(conn, ev.address):
-        _update_milestone(conn, ev.address, ev.args["index"], status=MILESTONE_SUBMITTED,
-                          evidence_uri=ev.args["evidenceURI"],
-                          evidence_hash=ev.args["evidenceHash"])
+        _update_milestone(
+            conn,
+            ev.address,
+            ev.args["index"],
+            status=MILESTONE_SUBMITTED,
+            evidence_uri=ev.args["evidenceURI"],
+            evidence_hash=ev.args["evidenceHash"],
+        )
 
 
 @_handles(PROJECT, "MilestoneApproved")
@@ -211,16 +247,22 @@ def _milestone_approved(conn: Connection, ev: DecodedEvent, _ts: int) -> None:
     if not _project_known(conn, ev.address):
         return
     tranche = ev.args["tranche"]
-    _update_milestone(conn, ev.address, ev.args["index"], status=MILESTONE_APPROVED,
-                      tranche_paid=tranche)
+    _update_milestone(
+        conn, ev.address, ev.args["index"], status=MILESTONE_APPROVED, tranche_paid=tranche
+    )
     _add(conn, db.projects, {"address": ev.address}, released=tranche)
 
 
 @_handles(PROJECT, "MilestoneRejected")
 def _milestone_rejected(conn: Connection, ev: DecodedEvent, _ts: int) -> None:
     if _project_known(conn, ev.address):
-        _update_milestone(conn, ev.address, ev.args["index"], status=MILESTONE_REJECTED,
-                          rejection_reason=ev.args["reason"])
+        _update_milestone(
+            conn,
+            ev.address,
+            ev.args["index"],
+            status=MILESTONE_REJECTED,
+            rejection_reason=ev.args["reason"],
+        )
 
 
 @_handles(PROJECT, "RevenueDeposited")
@@ -242,8 +284,11 @@ def _revenue_claimed(conn: Connection, ev: DecodedEvent, _ts: int) -> None:
 def _wound_down(conn: Connection, ev: DecodedEvent, _ts: int) -> None:
     # The phase itself moves with the PhaseChanged event emitted just before this one.
     if _project_known(conn, ev.address):
-        conn.execute(db.projects.update().where(db.projects.c.address == ev.address).values(
-            wind_down_pool=ev.args["pool"], wound_down_by=ev.args["by"]))
+        conn.execute(
+            db.projects.update()
+            .where(db.projects.c.address == ev.address)
+            .values(wind_down_pool=ev.args["pool"], wound_down_by=ev.args["by"])
+        )
 
 
 @_handles(PROJECT, "WindDownClaimed")
@@ -264,11 +309,19 @@ def _reading_posted(conn: Connection, ev: DecodedEvent, ts: int) -> None:
     a = ev.args
     if not _project_known(conn, a["project"]):
         return
-    conn.execute(db.readings.insert().values(
-        project=a["project"], metric=a["metric"], period=a["period"], value=a["value"],
-        reporter=a["reporter"], block_number=ev.block_number, log_index=ev.log_index,
-        tx_hash=ev.tx_hash, timestamp=ts,
-    ))
+    conn.execute(
+        db.readings.insert().values(
+            project=a["project"],
+            metric=a["metric"],
+            period=a["period"],
+            value=a["value"],
+            reporter=a["reporter"],
+            block_number=ev.block_number,
+            log_index=ev.log_index,
+            tx_hash=ev.tx_hash,
+            timestamp=ts,
+        )
+    )
 
 
 # ----------------------------------------------------------------------------- exchange
@@ -281,27 +334,44 @@ def _order_placed(conn: Connection, ev: DecodedEvent, _ts: int) -> None:
     a = ev.args
     if not _project_known(conn, a["project"]):
         return
-    conn.execute(db.orders.insert().values(
-        order_id=a["orderId"], project=a["project"], maker=a["maker"], side=a["side"],
-        price=a["price"], amount=a["amount"], remaining=a["amount"], filled=0, cancelled=0,
-        status=ORDER_OPEN, placed_block=ev.block_number, placed_log_index=ev.log_index,
-        tx_hash=ev.tx_hash,
-    ))
+    conn.execute(
+        db.orders.insert().values(
+            order_id=a["orderId"],
+            project=a["project"],
+            maker=a["maker"],
+            side=a["side"],
+            price=a["price"],
+            amount=a["amount"],
+            remaining=a["amount"],
+            filled=0,
+            cancelled=0,
+            status=ORDER_OPEN,
+            placed_block=ev.block_number,
+            placed_log_index=ev.log_index,
+            tx_hash=ev.tx_hash,
+        )
+    )
 
 
 def _fill(conn: Connection, order_id: int, amount: int) -> None:
-    row = conn.execute(select(db.orders.c.remaining, db.orders.c.filled).where(
-        db.orders.c.order_id == order_id)).first()
+    row = conn.execute(
+        select(db.orders.c.remaining, db.orders.c.filled).where(db.orders.c.order_id == order_id)
+    ).first()
     if row is None:
         log.warning("trade of unknown order %d", order_id)
         return
     if amount > row.remaining:
         log.error("order %d: trade of %d exceeds remaining %d", order_id, amount, row.remaining)
     remaining = max(row.remaining - amount, 0)
-    conn.execute(db.orders.update().where(db.orders.c.order_id == order_id).values(
-        remaining=remaining, filled=row.filled + amount,
-        **({"status": ORDER_FILLED} if remaining == 0 else {}),
-    ))
+    conn.execute(
+        db.orders.update()
+        .where(db.orders.c.order_id == order_id)
+        .values(
+            remaining=remaining,
+            filled=row.filled + amount,
+            **({"status": ORDER_FILLED} if remaining == 0 else {}),
+        )
+    )
 
 
 @_handles(EXCHANGE, "Trade")
@@ -309,12 +379,22 @@ def _trade(conn: Connection, ev: DecodedEvent, ts: int) -> None:
     a = ev.args
     if not _project_known(conn, a["project"]):
         return
-    conn.execute(db.trades.insert().values(
-        project=a["project"], maker_order_id=a["makerOrderId"], taker_order_id=a["takerOrderId"],
-        maker=a["maker"], taker=a["taker"], taker_side=a["takerSide"], price=a["price"],
-        amount=a["amount"], block_number=ev.block_number, log_index=ev.log_index,
-        tx_hash=ev.tx_hash, timestamp=ts,
-    ))
+    conn.execute(
+        db.trades.insert().values(
+            project=a["project"],
+            maker_order_id=a["makerOrderId"],
+            taker_order_id=a["takerOrderId"],
+            maker=a["maker"],
+            taker=a["taker"],
+            taker_side=a["takerSide"],
+            price=a["price"],
+            amount=a["amount"],
+            block_number=ev.block_number,
+            log_index=ev.log_index,
+            tx_hash=ev.tx_hash,
+            timestamp=ts,
+        )
+    )
     _fill(conn, a["makerOrderId"], a["amount"])
     _fill(conn, a["takerOrderId"], a["amount"])
 
@@ -322,13 +402,18 @@ def _trade(conn: Connection, ev: DecodedEvent, ts: int) -> None:
 @_handles(EXCHANGE, "OrderCancelled")
 def _order_cancelled(conn: Connection, ev: DecodedEvent, _ts: int) -> None:
     order_id, remaining = ev.args["orderId"], ev.args["remaining"]
-    row = conn.execute(select(db.orders.c.remaining).where(
-        db.orders.c.order_id == order_id)).first()
+    row = conn.execute(
+        select(db.orders.c.remaining).where(db.orders.c.order_id == order_id)
+    ).first()
     if row is None:
         log.warning("cancel of unknown order %d", order_id)
         return
     if row.remaining != remaining:
-        log.error("order %d: cancelled %d but indexed remaining is %d", order_id, remaining,
-                  row.remaining)
-    conn.execute(db.orders.update().where(db.orders.c.order_id == order_id).values(
-        remaining=0, cancelled=remaining, status=ORDER_CANCELLED))
+        log.error(
+            "order %d: cancelled %d but indexed remaining is %d", order_id, remaining, row.remaining
+        )
+    conn.execute(
+        db.orders.update()
+        .where(db.orders.c.order_id == order_id)
+        .values(remaining=0, cancelled=remaining, status=ORDER_CANCELLED)
+    )

@@ -24,10 +24,10 @@ class IndexerSettings(BaseSettings):
     deployment: Path = Path("deployments/anvil.json")
     rpc_url: str = "http://127.0.0.1:8545"
     database_url: str = DEFAULT_DATABASE_URL
-    batch_size: int = Field(default=DEFAULT_BATCH_SIZE, ge=1,
-                            description="blocks per eth_getLogs range")
-    confirmations: int = Field(default=0, ge=0,
-                               description="blocks behind the head left unindexed")
+    batch_size: int = Field(
+        default=DEFAULT_BATCH_SIZE, ge=1, description="blocks per eth_getLogs range"
+    )
+    confirmations: int = Field(default=0, ge=0, description="blocks behind the head left unindexed")
     poll_seconds: float = Field(default=2.0, gt=0)
     log_level: LogLevel = "INFO"
 

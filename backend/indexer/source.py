@@ -54,8 +54,14 @@ class Web3Source:
     """A ChainSource over a web3 connection. Reads are safe to repeat, so each is retried with
     backoff before the error reaches the indexing loop."""
 
-    def __init__(self, w3: Web3, *, retries: int = 3, backoff_seconds: float = 0.5,
-                 max_addresses_per_query: int = 500) -> None:
+    def __init__(
+        self,
+        w3: Web3,
+        *,
+        retries: int = 3,
+        backoff_seconds: float = 0.5,
+        max_addresses_per_query: int = 500,
+    ) -> None:
         self._w3 = w3
         self._retries = retries
         self._backoff = backoff_seconds
@@ -81,8 +87,9 @@ class Web3Source:
 
     def block(self, number: int) -> BlockHeader:
         try:
-            raw = self._read(f"eth_getBlockByNumber({number})",
-                             lambda: self._w3.eth.get_block(number))
+            raw = self._read(
+                f"eth_getBlockByNumber({number})", lambda: self._w3.eth.get_block(number)
+            )
         except BlockNotFound:
             raise BlockMissing(f"the node has no block {number}") from None
         return BlockHeader(
@@ -96,19 +103,20 @@ class Web3Source:
         found: list[Mapping[str, Any]] = []
         # Providers limit the filter's address list; ask in chunks.
         for i in range(0, len(addresses), self._max_addresses):
-            chunk = [Web3.to_checksum_address(a) for a in addresses[i:i + self._max_addresses]]
+            chunk = [Web3.to_checksum_address(a) for a in addresses[i : i + self._max_addresses]]
 
             def get_logs(chunk: list[ChecksumAddress] = chunk) -> list[LogReceipt]:
-                return self._w3.eth.get_logs(
-                    {"fromBlock": start, "toBlock": end, "address": chunk})
+                return self._w3.eth.get_logs({"fromBlock": start, "toBlock": end, "address": chunk})
 
-            found.extend(self._read(f"eth_getLogs({start}..{end}, {len(chunk)} addresses)",
-                                    get_logs))
+            found.extend(
+                self._read(f"eth_getLogs({start}..{end}, {len(chunk)} addresses)", get_logs)
+            )
         return found
 
     def erc20_metadata(self, address: str) -> tuple[str, int] | None:
-        token = self._w3.eth.contract(address=Web3.to_checksum_address(address),
-                                      abi=abi("IERC20Metadata"))
+        token = self._w3.eth.contract(
+            address=Web3.to_checksum_address(address), abi=abi("IERC20Metadata")
+        )
         try:
             symbol = self._read("symbol()", lambda: str(token.functions.symbol().call()))
             decimals = self._read("decimals()", lambda: int(token.functions.decimals().call()))

@@ -51,27 +51,37 @@ def _insert_ignore(conn: Connection, table: Table, values: dict[str, Any]) -> bo
 
 def insert_event(conn: Connection, event: DecodedEvent) -> bool:
     """Stores a decoded event; False when it is already stored (so it was applied before)."""
-    return _insert_ignore(conn, db.events, {
-        "block_number": event.block_number,
-        "block_hash": event.block_hash,
-        "tx_hash": event.tx_hash,
-        "log_index": event.log_index,
-        "address": event.address,
-        "contract": event.contract,
-        "name": event.name,
-        "args": json.dumps(event.args, sort_keys=True),
-    })
+    return _insert_ignore(
+        conn,
+        db.events,
+        {
+            "block_number": event.block_number,
+            "block_hash": event.block_hash,
+            "tx_hash": event.tx_hash,
+            "log_index": event.log_index,
+            "address": event.address,
+            "contract": event.contract,
+            "name": event.name,
+            "args": json.dumps(event.args, sort_keys=True),
+        },
+    )
 
 
 def load_events(conn: Connection) -> list[DecodedEvent]:
     """Every stored event in chain order (to rebuild projections or compare runs)."""
-    rows = conn.execute(select(db.events).order_by(db.events.c.block_number,
-                                                    db.events.c.log_index)).mappings()
+    rows = conn.execute(
+        select(db.events).order_by(db.events.c.block_number, db.events.c.log_index)
+    ).mappings()
     return [
         DecodedEvent(
-            block_number=r["block_number"], block_hash=r["block_hash"], tx_hash=r["tx_hash"],
-            log_index=r["log_index"], address=r["address"], contract=r["contract"],
-            name=r["name"], args=json.loads(r["args"]),
+            block_number=r["block_number"],
+            block_hash=r["block_hash"],
+            tx_hash=r["tx_hash"],
+            log_index=r["log_index"],
+            address=r["address"],
+            contract=r["contract"],
+            name=r["name"],
+            args=json.loads(r["args"]),
         )
         for r in rows
     ]
@@ -82,14 +92,19 @@ def save_block(conn: Connection, block: BlockHeader) -> None:
         select(db.blocks.c.hash).where(db.blocks.c.number == block.number)
     ).scalar_one_or_none()
     if existing is None:
-        conn.execute(db.blocks.insert().values(
-            number=block.number, hash=block.hash, parent_hash=block.parent_hash,
-            timestamp=block.timestamp,
-        ))
+        conn.execute(
+            db.blocks.insert().values(
+                number=block.number,
+                hash=block.hash,
+                parent_hash=block.parent_hash,
+                timestamp=block.timestamp,
+            )
+        )
     elif existing != block.hash:
         # Reorg handling comes with its own issue; until then never mix two forks silently.
-        raise ReorgDetected(f"block {block.number} changed hash: stored {existing}, "
-                            f"chain {block.hash}")
+        raise ReorgDetected(
+            f"block {block.number} changed hash: stored {existing}, chain {block.hash}"
+        )
 
 
 def read_checkpoint(conn: Connection) -> Checkpoint | None:
@@ -102,11 +117,15 @@ def write_checkpoint(conn: Connection, block: BlockHeader) -> None:
     leaves it where it is)."""
     current = read_checkpoint(conn)
     if current is None:
-        conn.execute(db.checkpoint.insert().values(
-            id=1, block_number=block.number, block_hash=block.hash))
+        conn.execute(
+            db.checkpoint.insert().values(id=1, block_number=block.number, block_hash=block.hash)
+        )
     elif block.number > current.block_number:
-        conn.execute(db.checkpoint.update().where(db.checkpoint.c.id == 1).values(
-            block_number=block.number, block_hash=block.hash))
+        conn.execute(
+            db.checkpoint.update()
+            .where(db.checkpoint.c.id == 1)
+            .values(block_number=block.number, block_hash=block.hash)
+        )
 
 
 def read_meta(conn: Connection) -> dict[str, str]:
@@ -149,8 +168,12 @@ def ensure_meta(conn: Connection, deployment: Deployment) -> None:
             conn.execute(db.meta.insert().values(key=key, value=value))
         elif stored[key] != value:
             conn.execute(db.meta.update().where(db.meta.c.key == key).values(value=value))
-    save_asset(conn, deployment.funding_asset.address, deployment.funding_asset.symbol,
-               deployment.funding_asset.decimals)
+    save_asset(
+        conn,
+        deployment.funding_asset.address,
+        deployment.funding_asset.symbol,
+        deployment.funding_asset.decimals,
+    )
 
 
 def known_assets(conn: Connection) -> set[str]:

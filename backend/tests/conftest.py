@@ -44,8 +44,12 @@ USDC_UNIT = 10**6
 @pytest.fixture
 def indexer_deployment() -> Deployment:
     return Deployment(
-        network="test", chain_id=31337, deployment_block=1, factory=FACTORY_ADDRESS,
-        oracle=ORACLE_ADDRESS, exchange=EXCHANGE_ADDRESS,
+        network="test",
+        chain_id=31337,
+        deployment_block=1,
+        factory=FACTORY_ADDRESS,
+        oracle=ORACLE_ADDRESS,
+        exchange=EXCHANGE_ADDRESS,
         funding_asset=FundingAssetInfo(address=USDC, symbol="USDC", decimals=6),
     )
 
@@ -83,7 +87,9 @@ def project_created_args(
     cap: int = 2_000 * USDC_UNIT,
     deadline: int = 1_800_000_000,
     milestones: tuple[tuple[str, int, int], ...] = (
-        ("Permits", 2_500, 1_810_000_000), ("Commissioning", 7_500, 1_820_000_000)),
+        ("Permits", 2_500, 1_810_000_000),
+        ("Commissioning", 7_500, 1_820_000_000),
+    ),
 ) -> dict[str, Any]:
     """The arguments of a ProjectCreated event, as the decoder produces them."""
     return {
@@ -91,16 +97,32 @@ def project_created_args(
         "sponsor": SPONSOR,
         "projectId": project_id,
         "info": {
-            "name": name, "symbol": symbol, "kind": kind, "goals": goals, "location": location,
-            "metadataURI": f"ipfs://{symbol.lower()}", "metadataHash": "0x" + "ab" * 32,
-            "capacityKw": capacity_kw, "metricsMask": metrics_mask,
+            "name": name,
+            "symbol": symbol,
+            "kind": kind,
+            "goals": goals,
+            "location": location,
+            "metadataURI": f"ipfs://{symbol.lower()}",
+            "metadataHash": "0x" + "ab" * 32,
+            "capacityKw": capacity_kw,
+            "metricsMask": metrics_mask,
         },
-        "roles": {"sponsor": SPONSOR, "implementor": IMPLEMENTOR, "operator": OPERATOR,
-                  "verifier": VERIFIER},
-        "terms": {"fundingAsset": funding_asset, "price": price, "goal": goal, "cap": cap,
-                  "deadline": deadline},
-        "milestones": [{"name": n, "trancheBps": bps, "dueDate": due}
-                       for n, bps, due in milestones],
+        "roles": {
+            "sponsor": SPONSOR,
+            "implementor": IMPLEMENTOR,
+            "operator": OPERATOR,
+            "verifier": VERIFIER,
+        },
+        "terms": {
+            "fundingAsset": funding_asset,
+            "price": price,
+            "goal": goal,
+            "cap": cap,
+            "deadline": deadline,
+        },
+        "milestones": [
+            {"name": n, "trancheBps": bps, "dueDate": due} for n, bps, due in milestones
+        ],
     }
 
 
@@ -127,7 +149,10 @@ class EventFeed:
             block_hash="0x" + keccak(text=f"block {self.block}").hex(),
             tx_hash="0x" + keccak(text=f"tx {self._tx}").hex(),
             log_index=self._log_index,
-            address=address, contract=contract, name=name, args=args,
+            address=address,
+            contract=contract,
+            name=name,
+            args=args,
         )
         self._log_index += 1
         self.apply(ev)
@@ -149,8 +174,9 @@ class EventFeed:
 
     def invest(self, project: str, investor: str, shares: int, price: int = 10 * USDC_UNIT) -> None:
         self.emit(PROJECT, "Transfer", project, **{"from": ZERO, "to": investor, "value": shares})
-        self.emit(PROJECT, "Invested", project, investor=investor, shares=shares,
-                  amount=shares * price)
+        self.emit(
+            PROJECT, "Invested", project, investor=investor, shares=shares, amount=shares * price
+        )
 
     def phase(self, project: str, old: int, new: int) -> None:
         self.emit(PROJECT, "PhaseChanged", project, **{"from": old, "to": new})
@@ -159,23 +185,67 @@ class EventFeed:
         self.emit(PROJECT, "Transfer", project, **{"from": sender, "to": to, "value": value})
 
     def reading(self, project: str, metric: int, period: int, value: int) -> None:
-        self.emit(ORACLE, "ReadingPosted", ORACLE_ADDRESS, project=project, metric=metric,
-                  period=period, value=value, reporter=REPORTER)
+        self.emit(
+            ORACLE,
+            "ReadingPosted",
+            ORACLE_ADDRESS,
+            project=project,
+            metric=metric,
+            period=period,
+            value=value,
+            reporter=REPORTER,
+        )
 
-    def place(self, order_id: int, project: str, maker: str, side: int, price: int,
-              amount: int) -> None:
-        self.emit(EXCHANGE, "OrderPlaced", EXCHANGE_ADDRESS, orderId=order_id, project=project,
-                  maker=maker, side=side, price=price, amount=amount)
+    def place(
+        self, order_id: int, project: str, maker: str, side: int, price: int, amount: int
+    ) -> None:
+        self.emit(
+            EXCHANGE,
+            "OrderPlaced",
+            EXCHANGE_ADDRESS,
+            orderId=order_id,
+            project=project,
+            maker=maker,
+            side=side,
+            price=price,
+            amount=amount,
+        )
 
-    def trade(self, project: str, maker_order: int, taker_order: int, maker: str, taker: str,
-              taker_side: int, price: int, amount: int) -> None:
-        self.emit(EXCHANGE, "Trade", EXCHANGE_ADDRESS, project=project, makerOrderId=maker_order,
-                  takerOrderId=taker_order, maker=maker, taker=taker, takerSide=taker_side,
-                  price=price, amount=amount)
+    def trade(
+        self,
+        project: str,
+        maker_order: int,
+        taker_order: int,
+        maker: str,
+        taker: str,
+        taker_side: int,
+        price: int,
+        amount: int,
+    ) -> None:
+        self.emit(
+            EXCHANGE,
+            "Trade",
+            EXCHANGE_ADDRESS,
+            project=project,
+            makerOrderId=maker_order,
+            takerOrderId=taker_order,
+            maker=maker,
+            taker=taker,
+            takerSide=taker_side,
+            price=price,
+            amount=amount,
+        )
 
     def cancel(self, order_id: int, project: str, maker: str, remaining: int) -> None:
-        self.emit(EXCHANGE, "OrderCancelled", EXCHANGE_ADDRESS, orderId=order_id,
-                  project=project, maker=maker, remaining=remaining)
+        self.emit(
+            EXCHANGE,
+            "OrderCancelled",
+            EXCHANGE_ADDRESS,
+            orderId=order_id,
+            project=project,
+            maker=maker,
+            remaining=remaining,
+        )
 
 
 @pytest.fixture
@@ -205,8 +275,15 @@ def _to_abi_value(item: Mapping[str, Any], value: Any) -> Any:
 
 
 def encode_log(
-    contract: str, name: str, address: str, args: Mapping[str, Any], *, block_number: int,
-    log_index: int, block_hash: str | None = None, tx_hash: str | None = None,
+    contract: str,
+    name: str,
+    address: str,
+    args: Mapping[str, Any],
+    *,
+    block_number: int,
+    log_index: int,
+    block_hash: str | None = None,
+    tx_hash: str | None = None,
 ) -> dict[str, Any]:
     """A raw log as eth_getLogs returns it, for the event ``name`` of ``contract``."""
     entry = _event_abi(contract, name)
@@ -226,7 +303,8 @@ def encode_log(
         "blockNumber": block_number,
         "blockHash": bytes.fromhex((block_hash or block_hash_of(block_number))[2:]),
         "transactionHash": bytes.fromhex(
-            (tx_hash or "0x" + keccak(text=f"tx {block_number} {log_index}").hex())[2:]),
+            (tx_hash or "0x" + keccak(text=f"tx {block_number} {log_index}").hex())[2:]
+        ),
         "logIndex": log_index,
     }
 

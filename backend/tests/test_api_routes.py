@@ -47,8 +47,14 @@ def _fill(feed: EventFeed) -> None:
     feed.invest(SUN, BOB, 50)
     feed.phase(SUN, 0, 2)
     feed.mine()
-    feed.emit(PROJECT, "MilestoneSubmitted", SUN, index=0, evidenceURI="ipfs://permits",
-              evidenceHash="0x" + "11" * 32)
+    feed.emit(
+        PROJECT,
+        "MilestoneSubmitted",
+        SUN,
+        index=0,
+        evidenceURI="ipfs://permits",
+        evidenceHash="0x" + "11" * 32,
+    )
     feed.emit(PROJECT, "MilestoneApproved", SUN, index=0, tranche=500 * USDC_UNIT)
     feed.transfer(SUN, ALICE, CAROL, 10)
     feed.mine()
@@ -59,8 +65,18 @@ def _fill(feed: EventFeed) -> None:
     feed.reading(SUN, 3, 2 * HOUR, 9_990)
     feed.reading(SUN, 4, 2 * HOUR, 12_340_000)
     feed.mine()
-    feed.create_project(WIND, project_id=1, name="Gust", symbol="GST", kind=1, goals=0b1101,
-                        funding_asset=EURO, price=5, goal=50, cap=100)
+    feed.create_project(
+        WIND,
+        project_id=1,
+        name="Gust",
+        symbol="GST",
+        kind=1,
+        goals=0b1101,
+        funding_asset=EURO,
+        price=5,
+        goal=50,
+        cap=100,
+    )
     feed.mine()
     feed.place(1, SUN, ALICE, SELL, 12_500_000, 30)
     feed.place(2, SUN, ALICE, SELL, 13_000_000, 10)
@@ -104,11 +120,20 @@ def test_projects_list_in_order_of_creation(client: TestClient) -> None:
     assert body[0] == SUN_SUMMARY
     # The indexer could not read this asset's metadata: raw units, not a guessed scale.
     assert body[1] == {
-        **SUN_SUMMARY, "address": WIND, "share_token": WIND, "project_id": 1, "name": "Gust",
-        "symbol": "GST", "kind": "wind", "phase": "funding",
+        **SUN_SUMMARY,
+        "address": WIND,
+        "share_token": WIND,
+        "project_id": 1,
+        "name": "Gust",
+        "symbol": "GST",
+        "kind": "wind",
+        "phase": "funding",
         "goals": ["renewable_energy", "pollution", "infrastructure"],
         "funding_asset": {"address": EURO, "symbol": "", "decimals": 0},
-        "price": "5", "goal": "50", "cap": "100", "raised": "0",
+        "price": "5",
+        "goal": "50",
+        "cap": "100",
+        "raised": "0",
     }
 
 
@@ -116,31 +141,84 @@ def test_project_detail_has_milestones_metrics_and_holders(client: TestClient) -
     body = client.get(f"/api/projects/{SUN}").json()
 
     assert {k: body[k] for k in SUN_SUMMARY} == SUN_SUMMARY
-    assert {k: body[k] for k in ("metadata_uri", "metadata_hash", "capacity_kw", "metrics",
-                                 "implementor", "operator", "verifier", "released",
-                                 "total_revenue", "revenue_claimed", "wind_down_pool",
-                                 "holders_count", "created_block")} == {
-        "metadata_uri": "ipfs://sun", "metadata_hash": "0x" + "ab" * 32, "capacity_kw": 500,
+    assert {
+        k: body[k]
+        for k in (
+            "metadata_uri",
+            "metadata_hash",
+            "capacity_kw",
+            "metrics",
+            "implementor",
+            "operator",
+            "verifier",
+            "released",
+            "total_revenue",
+            "revenue_claimed",
+            "wind_down_pool",
+            "holders_count",
+            "created_block",
+        )
+    } == {
+        "metadata_uri": "ipfs://sun",
+        "metadata_hash": "0x" + "ab" * 32,
+        "capacity_kw": 500,
         "metrics": ["ENERGY_KWH", "UPTIME_BPS", "REVENUE", "JOBS_FTE"],
-        "implementor": IMPLEMENTOR, "operator": OPERATOR, "verifier": VERIFIER,
-        "released": "500", "total_revenue": "0", "revenue_claimed": "0", "wind_down_pool": "0",
-        "holders_count": 3, "created_block": 10,
+        "implementor": IMPLEMENTOR,
+        "operator": OPERATOR,
+        "verifier": VERIFIER,
+        "released": "500",
+        "total_revenue": "0",
+        "revenue_claimed": "0",
+        "wind_down_pool": "0",
+        "holders_count": 3,
+        "created_block": 10,
     }
     assert body["milestones"] == [
-        {"index": 0, "name": "Permits", "tranche_bps": 2_500, "due_date": 1_810_000_000,
-         "status": "approved", "evidence_uri": "ipfs://permits", "evidence_hash": "0x" + "11" * 32,
-         "rejection_reason": None, "tranche_paid": "500"},
-        {"index": 1, "name": "Commissioning", "tranche_bps": 7_500, "due_date": 1_820_000_000,
-         "status": "pending", "evidence_uri": None, "evidence_hash": None,
-         "rejection_reason": None, "tranche_paid": "0"},
+        {
+            "index": 0,
+            "name": "Permits",
+            "tranche_bps": 2_500,
+            "due_date": 1_810_000_000,
+            "status": "approved",
+            "evidence_uri": "ipfs://permits",
+            "evidence_hash": "0x" + "11" * 32,
+            "rejection_reason": None,
+            "tranche_paid": "500",
+        },
+        {
+            "index": 1,
+            "name": "Commissioning",
+            "tranche_bps": 7_500,
+            "due_date": 1_820_000_000,
+            "status": "pending",
+            "evidence_uri": None,
+            "evidence_hash": None,
+            "rejection_reason": None,
+            "tranche_paid": "0",
+        },
     ]
     assert body["latest_metrics"] == {
-        "ENERGY_KWH": {"value": "1234.567", "raw_value": "1234567", "period": 2 * HOUR,
-                       "reporter": REPORTER, "block_number": 14},
-        "UPTIME_BPS": {"value": "9990", "raw_value": "9990", "period": 2 * HOUR,
-                       "reporter": REPORTER, "block_number": 14},
-        "REVENUE": {"value": "12.34", "raw_value": "12340000", "period": 2 * HOUR,
-                    "reporter": REPORTER, "block_number": 14},
+        "ENERGY_KWH": {
+            "value": "1234.567",
+            "raw_value": "1234567",
+            "period": 2 * HOUR,
+            "reporter": REPORTER,
+            "block_number": 14,
+        },
+        "UPTIME_BPS": {
+            "value": "9990",
+            "raw_value": "9990",
+            "period": 2 * HOUR,
+            "reporter": REPORTER,
+            "block_number": 14,
+        },
+        "REVENUE": {
+            "value": "12.34",
+            "raw_value": "12340000",
+            "period": 2 * HOUR,
+            "reporter": REPORTER,
+            "block_number": 14,
+        },
     }
 
 
@@ -189,53 +267,81 @@ def test_orderbook_levels_parameter_limits_each_side(client: TestClient) -> None
 
 def test_orderbook_of_a_market_without_orders_is_empty(client: TestClient) -> None:
     assert client.get(f"/api/markets/{WIND}/orderbook").json() == {
-        "share_token": WIND, "bids": [], "asks": []}
+        "share_token": WIND,
+        "bids": [],
+        "asks": [],
+    }
 
 
 def test_trades_are_newest_first(client: TestClient, event_feed: EventFeed) -> None:
     body = client.get(f"/api/markets/{SUN}/trades").json()
-    assert [(t["price"], t["amount"], t["maker"], t["taker"], t["taker_side"],
-             t["maker_order_id"], t["taker_order_id"], t["block_number"]) for t in body] == [
+    assert [
+        (
+            t["price"],
+            t["amount"],
+            t["maker"],
+            t["taker"],
+            t["taker_side"],
+            t["maker_order_id"],
+            t["taker_order_id"],
+            t["block_number"],
+        )
+        for t in body
+    ] == [
         ("12", "1", CAROL, BOB, "sell", 5, 7, 18),
         ("12.5", "10", ALICE, CAROL, "buy", 1, 6, 17),
     ]
     assert (body[0]["timestamp"], body[1]["timestamp"]) == (
-        event_feed.timestamp, event_feed.timestamp - 12)
+        event_feed.timestamp,
+        event_feed.timestamp - 12,
+    )
     assert client.get(f"/api/markets/{SUN}/trades?limit=1").json() == body[:1]
 
 
 def test_health_reports_no_block_before_the_indexer_ran(client: TestClient) -> None:
     # The feed applies events without the ingest loop, so there is no checkpoint.
     assert client.get("/api/health").json() == {
-        "status": "ok", "indexed_block": None, "indexed_block_hash": None}
+        "status": "ok",
+        "indexed_block": None,
+        "indexed_block_hash": None,
+    }
 
 
-@pytest.mark.parametrize("path", [
-    "/api/projects/{a}",
-    "/api/projects/{a}/metrics",
-    "/api/markets/{a}/orderbook",
-    "/api/markets/{a}/trades",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/projects/{a}",
+        "/api/projects/{a}/metrics",
+        "/api/markets/{a}/orderbook",
+        "/api/markets/{a}/trades",
+    ],
+)
 def test_unknown_project_is_404_with_its_checksum_address(client: TestClient, path: str) -> None:
     response = client.get(path.format(a=NOBODY.lower()))
     assert response.status_code == 404
     assert response.json() == {"detail": f"no project {NOBODY}"}
 
 
-@pytest.mark.parametrize("bad", [
-    "0x12",
-    "5011" + "0" * 36,
-    "0x" + "g" * 40,
-    "0x" + "a" * 41,
-    "0x" + "a" * 39 + "%20",
-    "sun",
-])
-@pytest.mark.parametrize("path", [
-    "/api/projects/{a}",
-    "/api/projects/{a}/metrics",
-    "/api/markets/{a}/orderbook",
-    "/api/markets/{a}/trades",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "0x12",
+        "5011" + "0" * 36,
+        "0x" + "g" * 40,
+        "0x" + "a" * 41,
+        "0x" + "a" * 39 + "%20",
+        "sun",
+    ],
+)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/projects/{a}",
+        "/api/projects/{a}/metrics",
+        "/api/markets/{a}/orderbook",
+        "/api/markets/{a}/trades",
+    ],
+)
 def test_malformed_address_is_422_saying_why(client: TestClient, path: str, bad: str) -> None:
     response = client.get(path.format(a=bad))
     assert response.status_code == 422
@@ -244,9 +350,17 @@ def test_malformed_address_is_422_saying_why(client: TestClient, path: str, bad:
     assert "expected 0x followed by 40 hex digits" in error["msg"]
 
 
-@pytest.mark.parametrize("query", [
-    "limit=1001", "limit=0", "limit=-1", "limit=ten", "metric=energy", "metric=7",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=1001",
+        "limit=0",
+        "limit=-1",
+        "limit=ten",
+        "metric=energy",
+        "metric=7",
+    ],
+)
 def test_bad_metrics_query_is_422(client: TestClient, query: str) -> None:
     response = client.get(f"/api/projects/{SUN}/metrics?{query}")
     assert response.status_code == 422

@@ -9,20 +9,26 @@ from backend.api.services.units import format_units
 from backend.api.vocabulary import goal_names, metric_decimals, metric_names
 
 
-@pytest.mark.parametrize(("raw", "decimals", "text"), [
-    (12_500_000, 6, "12.5"),
-    (12_000_000, 6, "12"),
-    (1, 6, "0.000001"),
-    (0, 6, "0"),
-    (10_000_001, 6, "10.000001"),
-    (1_234_567, 3, "1234.567"),
-    (1_234_500, 3, "1234.5"),
-    (42, 0, "42"),
-    (2**256 - 1, 18,
-     "115792089237316195423570985008687907853269984665640564039457.584007913129639935"),
-    (10**18, 18, "1"),
-    (-1_500_000, 6, "-1.5"),
-])
+@pytest.mark.parametrize(
+    ("raw", "decimals", "text"),
+    [
+        (12_500_000, 6, "12.5"),
+        (12_000_000, 6, "12"),
+        (1, 6, "0.000001"),
+        (0, 6, "0"),
+        (10_000_001, 6, "10.000001"),
+        (1_234_567, 3, "1234.567"),
+        (1_234_500, 3, "1234.5"),
+        (42, 0, "42"),
+        (
+            2**256 - 1,
+            18,
+            "115792089237316195423570985008687907853269984665640564039457.584007913129639935",
+        ),
+        (10**18, 18, "1"),
+        (-1_500_000, 6, "-1.5"),
+    ],
+)
 def test_format_units_is_exact_and_canonical(raw: int, decimals: int, text: str) -> None:
     assert format_units(raw, decimals) == text
 
@@ -33,15 +39,17 @@ def test_format_units_refuses_negative_decimals() -> None:
 
 
 def test_aggregate_sums_levels_best_first() -> None:
-    book = aggregate([
-        RestingOrder(BUY, 12_000_000, 5),
-        RestingOrder(SELL, 13_000_000, 10),
-        RestingOrder(BUY, 12_500_000, 3),
-        RestingOrder(SELL, 12_750_000, 4),
-        RestingOrder(BUY, 12_000_000, 7),
-        RestingOrder(SELL, 13_000_000, 1),
-        RestingOrder(BUY, 11_000_000, 1),
-    ])
+    book = aggregate(
+        [
+            RestingOrder(BUY, 12_000_000, 5),
+            RestingOrder(SELL, 13_000_000, 10),
+            RestingOrder(BUY, 12_500_000, 3),
+            RestingOrder(SELL, 12_750_000, 4),
+            RestingOrder(BUY, 12_000_000, 7),
+            RestingOrder(SELL, 13_000_000, 1),
+            RestingOrder(BUY, 11_000_000, 1),
+        ]
+    )
     assert book == OrderBook(
         bids=[PriceLevel(12_500_000, 3), PriceLevel(12_000_000, 12), PriceLevel(11_000_000, 1)],
         asks=[PriceLevel(12_750_000, 4), PriceLevel(13_000_000, 11)],
@@ -54,8 +62,9 @@ def test_aggregate_skips_orders_with_nothing_left() -> None:
 
 
 def test_aggregate_limits_levels_per_side() -> None:
-    orders = [RestingOrder(BUY, p, 1) for p in (1, 2, 3)] + [RestingOrder(SELL, p, 1)
-                                                             for p in (4, 5, 6)]
+    orders = [RestingOrder(BUY, p, 1) for p in (1, 2, 3)] + [
+        RestingOrder(SELL, p, 1) for p in (4, 5, 6)
+    ]
     book = aggregate(orders, max_levels=2)
     assert [lv.price for lv in book.bids] == [3, 2]
     assert [lv.price for lv in book.asks] == [4, 5]

@@ -16,8 +16,11 @@ GOOD_DEPLOYMENT = {
     "network": "anvil",
     "chain_id": 31337,
     "deployment_block": 1,
-    "contracts": {"ProjectFactory": "0x" + "11" * 20, "MetricsOracle": "0x" + "22" * 20,
-                  "ShareExchange": "0x" + "33" * 20},
+    "contracts": {
+        "ProjectFactory": "0x" + "11" * 20,
+        "MetricsOracle": "0x" + "22" * 20,
+        "ShareExchange": "0x" + "33" * 20,
+    },
     "funding_asset": {"address": "0x" + "44" * 20, "symbol": "USDC", "decimals": 6},
 }
 
@@ -31,7 +34,10 @@ def _closed_port() -> int:
 def _run(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "backend.indexer", "--once", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={"PATH": "/usr/bin:/bin", "INFRAX_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"},
     )
 

@@ -68,22 +68,38 @@ class FakeChain:
         self._maybe_fail("block")
         if number > self.head_number:
             raise BlockMissing(f"no block {number}")
-        return BlockHeader(number, block_hash_of(number, self.fork),
-                           block_hash_of(number - 1, self.fork), GENESIS_TIME + 12 * number)
+        return BlockHeader(
+            number,
+            block_hash_of(number, self.fork),
+            block_hash_of(number - 1, self.fork),
+            GENESIS_TIME + 12 * number,
+        )
 
     def logs(self, addresses: Sequence[str], start: int, end: int) -> list[Mapping[str, Any]]:
         self._maybe_fail("logs")
         self.log_calls.append((tuple(addresses), start, end))
-        return [r for r in self.raw_logs
-                if r["address"] in addresses and start <= r["blockNumber"] <= end]
+        return [
+            r
+            for r in self.raw_logs
+            if r["address"] in addresses and start <= r["blockNumber"] <= end
+        ]
 
     def erc20_metadata(self, address: str) -> tuple[str, int] | None:
         return self.assets.get(address)
 
     def emit(self, block: int, contract: str, name: str, address: str, /, **args: Any) -> None:
         index = sum(1 for r in self.raw_logs if r["blockNumber"] == block)
-        self.raw_logs.append(encode_log(contract, name, address, args, block_number=block,
-                                        log_index=index, block_hash=block_hash_of(block)))
+        self.raw_logs.append(
+            encode_log(
+                contract,
+                name,
+                address,
+                args,
+                block_number=block,
+                log_index=index,
+                block_hash=block_hash_of(block),
+            )
+        )
 
 
 def _story() -> FakeChain:
@@ -96,17 +112,62 @@ def _story() -> FakeChain:
     chain.emit(5, PROJECT, "Transfer", SUN, **{"from": ZERO, "to": BOB, "value": 50})
     chain.emit(5, PROJECT, "Invested", SUN, investor=BOB, shares=50, amount=500 * USDC_UNIT)
     chain.emit(5, PROJECT, "PhaseChanged", SUN, **{"from": 0, "to": 2})
-    chain.emit(6, FACTORY, "ProjectCreated", FACTORY_ADDRESS,
-               **project_created_args(WIND, project_id=1, symbol="WND", funding_asset=EURO))
-    chain.emit(7, EXCHANGE, "OrderPlaced", EXCHANGE_ADDRESS, orderId=1, project=SUN, maker=ALICE,
-               side=1, price=12 * USDC_UNIT, amount=40)
-    chain.emit(8, EXCHANGE, "OrderPlaced", EXCHANGE_ADDRESS, orderId=2, project=SUN, maker=BOB,
-               side=0, price=12 * USDC_UNIT, amount=15)
-    chain.emit(8, EXCHANGE, "Trade", EXCHANGE_ADDRESS, project=SUN, makerOrderId=1,
-               takerOrderId=2, maker=ALICE, taker=BOB, takerSide=0, price=12 * USDC_UNIT,
-               amount=15)
-    chain.emit(9, ORACLE, "ReadingPosted", ORACLE_ADDRESS, project=SUN, metric=0, period=3600,
-               value=1_000, reporter=REPORTER)
+    chain.emit(
+        6,
+        FACTORY,
+        "ProjectCreated",
+        FACTORY_ADDRESS,
+        **project_created_args(WIND, project_id=1, symbol="WND", funding_asset=EURO),
+    )
+    chain.emit(
+        7,
+        EXCHANGE,
+        "OrderPlaced",
+        EXCHANGE_ADDRESS,
+        orderId=1,
+        project=SUN,
+        maker=ALICE,
+        side=1,
+        price=12 * USDC_UNIT,
+        amount=40,
+    )
+    chain.emit(
+        8,
+        EXCHANGE,
+        "OrderPlaced",
+        EXCHANGE_ADDRESS,
+        orderId=2,
+        project=SUN,
+        maker=BOB,
+        side=0,
+        price=12 * USDC_UNIT,
+        amount=15,
+    )
+    chain.emit(
+        8,
+        EXCHANGE,
+        "Trade",
+        EXCHANGE_ADDRESS,
+        project=SUN,
+        makerOrderId=1,
+        takerOrderId=2,
+        maker=ALICE,
+        taker=BOB,
+        takerSide=0,
+        price=12 * USDC_UNIT,
+        amount=15,
+    )
+    chain.emit(
+        9,
+        ORACLE,
+        "ReadingPosted",
+        ORACLE_ADDRESS,
+        project=SUN,
+        metric=0,
+        period=3600,
+        value=1_000,
+        reporter=REPORTER,
+    )
     chain.emit(10, PROJECT, "Transfer", STRANGER, **{"from": ZERO, "to": ALICE, "value": 9})
     chain.emit(11, PROJECT, "Invested", WIND, investor=ALICE, shares=1, amount=10 * USDC_UNIT)
     chain.emit(11, PROJECT, "Transfer", WIND, **{"from": ZERO, "to": ALICE, "value": 1})
@@ -120,8 +181,10 @@ def _indexer(chain: FakeChain, engine: Engine, deployment: Deployment, **kwargs:
 def _fingerprint(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     with engine.connect() as conn:
         return {
-            t.name: sorted(tuple(v for k, v in r.items() if k != "id")
-                           for r in conn.execute(select(t)).mappings())
+            t.name: sorted(
+                tuple(v for k, v in r.items() if k != "id")
+                for r in conn.execute(select(t)).mappings()
+            )
             for t in db.metadata.sorted_tables
         }
 
@@ -142,8 +205,9 @@ def test_sync_indexes_to_the_head_and_counts_applied_events(
     assert cp is not None and (cp.block_number, cp.block_hash) == (12, block_hash_of(12))
     with indexer_engine.connect() as conn:
         projects = dict(conn.execute(select(db.projects.c.address, db.projects.c.raised)).all())
-        balances = conn.execute(select(db.holders.c.project, db.holders.c.holder,
-                                       db.holders.c.balance)).all()
+        balances = conn.execute(
+            select(db.holders.c.project, db.holders.c.holder, db.holders.c.balance)
+        ).all()
         order1 = conn.execute(select(db.orders).where(db.orders.c.order_id == 1)).mappings().one()
     assert projects == {SUN: 2_000 * USDC_UNIT, WIND: 10 * USDC_UNIT}
     assert sorted(balances) == sorted([(SUN, ALICE, 150), (SUN, BOB, 50), (WIND, ALICE, 1)])
@@ -229,7 +293,9 @@ def test_a_new_funding_asset_is_recorded_with_its_decimals(
     with indexer_engine.connect() as conn:
         assets = conn.execute(select(db.assets).order_by(db.assets.c.symbol)).all()
     assert [tuple(a) for a in assets] == [
-        (EURO, "EURC", 6), (indexer_deployment.funding_asset.address, "USDC", 6)]
+        (EURO, "EURC", 6),
+        (indexer_deployment.funding_asset.address, "USDC", 6),
+    ]
 
 
 def test_a_node_on_another_chain_is_refused(

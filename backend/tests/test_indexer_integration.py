@@ -55,9 +55,12 @@ def rpc_url() -> Iterator[str]:
     port = _free_port()
     # Its own session: the npm launcher starts the native binary as a child, and the whole
     # group is stopped at the end.
-    proc = subprocess.Popen([str(binary), "--port", str(port), "--accounts", "20", "--silent"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [str(binary), "--port", str(port), "--accounts", "20", "--silent"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         w3 = Web3(Web3.HTTPProvider(url))
@@ -135,10 +138,26 @@ def chain(rpc_url: str, tmp_path_factory: pytest.TempPathFactory) -> Chain:
     project_abi = _artifact("Project")["abi"]
     projects: dict[str, Contract] = {}
 
-    def create(symbol: str, kind: int, price: int, goal: int, cap: int, deadline: int,
-               milestones: list[tuple[str, int, int]]) -> Contract:
-        info = (f"{symbol} project", symbol, kind, 0b0011, "Leeds, UK", f"ipfs://{symbol}",
-                b"\xab" * 32, 500, 0b1011001)
+    def create(
+        symbol: str,
+        kind: int,
+        price: int,
+        goal: int,
+        cap: int,
+        deadline: int,
+        milestones: list[tuple[str, int, int]],
+    ) -> Contract:
+        info = (
+            f"{symbol} project",
+            symbol,
+            kind,
+            0b0011,
+            "Leeds, UK",
+            f"ipfs://{symbol}",
+            b"\xab" * 32,
+            500,
+            0b1011001,
+        )
         roles = (sponsor, implementor, operator, verifier)
         terms = (usdc.address, price, goal, cap, deadline)
         _send(w3, factory.functions.createProject(info, roles, terms, milestones), sponsor)
@@ -146,12 +165,33 @@ def chain(rpc_url: str, tmp_path_factory: pytest.TempPathFactory) -> Chain:
         projects[symbol] = w3.eth.contract(address=address, abi=project_abi)
         return projects[symbol]
 
-    sun = create("SUN", 0, 10 * USDC, 1_000 * USDC, 2_000 * USDC, now + 30 * DAY,
-                 [("Permits", 2_500, now + 40 * DAY), ("Commissioning", 7_500, now + 60 * DAY)])
-    wnd = create("WND", 1, 5 * USDC, 800 * USDC, 1_000 * USDC, now + 10 * DAY,
-                 [("Turbines", 10_000, now + 20 * DAY)])
-    bat = create("BAT", 2, 1 * USDC, 100 * USDC, 100 * USDC, now + 30 * DAY,
-                 [("Racks", 5_000, now + 40 * DAY), ("Grid", 5_000, now + 50 * DAY)])
+    sun = create(
+        "SUN",
+        0,
+        10 * USDC,
+        1_000 * USDC,
+        2_000 * USDC,
+        now + 30 * DAY,
+        [("Permits", 2_500, now + 40 * DAY), ("Commissioning", 7_500, now + 60 * DAY)],
+    )
+    wnd = create(
+        "WND",
+        1,
+        5 * USDC,
+        800 * USDC,
+        1_000 * USDC,
+        now + 10 * DAY,
+        [("Turbines", 10_000, now + 20 * DAY)],
+    )
+    bat = create(
+        "BAT",
+        2,
+        1 * USDC,
+        100 * USDC,
+        100 * USDC,
+        now + 30 * DAY,
+        [("Racks", 5_000, now + 40 * DAY), ("Grid", 5_000, now + 50 * DAY)],
+    )
 
     for who in (inv1, inv2, inv3, inv4, operator):
         _send(w3, usdc.functions.mint(who, 1_000_000 * USDC), who)
@@ -179,8 +219,7 @@ def chain(rpc_url: str, tmp_path_factory: pytest.TempPathFactory) -> Chain:
 
     # Trading SUN shares.
     def place(who: str, side: int, price: int, amount: int, max_matches: int = 10) -> None:
-        _send(w3, exchange.functions.placeOrder(sun.address, side, price, amount, max_matches),
-              who)
+        _send(w3, exchange.functions.placeOrder(sun.address, side, price, amount, max_matches), who)
 
     place(inv1, SELL, 12_500_000, 30)  # 1 rests
     place(inv1, SELL, 13 * USDC, 10)  # 2 rests
@@ -201,23 +240,52 @@ def chain(rpc_url: str, tmp_path_factory: pytest.TempPathFactory) -> Chain:
     _send(w3, sun.functions.claimRevenue(), inv1)
     _send(w3, oracle.functions.setReporter(sun.address, reporter, True), sponsor)
     period = (int(w3.eth.get_block("latest")["timestamp"]) // 3600 - 2) * 3600
-    _send(w3, oracle.functions.postReadings([
-        (sun.address, 0, period, 1_000_000), (sun.address, 3, period, 9_950)]), reporter)
-    _send(w3, oracle.functions.postReadings([
-        (sun.address, 0, period + 3600, 1_234_567), (sun.address, 4, period + 3600, 12_340_000),
-        (sun.address, 6, period + 3600, 350)]), reporter)
+    _send(
+        w3,
+        oracle.functions.postReadings(
+            [(sun.address, 0, period, 1_000_000), (sun.address, 3, period, 9_950)]
+        ),
+        reporter,
+    )
+    _send(
+        w3,
+        oracle.functions.postReadings(
+            [
+                (sun.address, 0, period + 3600, 1_234_567),
+                (sun.address, 4, period + 3600, 12_340_000),
+                (sun.address, 6, period + 3600, 350),
+            ]
+        ),
+        reporter,
+    )
 
     deployment_file = tmp_path_factory.mktemp("deployments") / "anvil.json"
-    deployment_file.write_text(json.dumps({
-        "network": "anvil",
-        "chain_id": w3.eth.chain_id,
-        "deployment_block": first_block,
-        "contracts": {"ProjectFactory": factory.address, "MetricsOracle": oracle.address,
-                      "ShareExchange": exchange.address},
-        "funding_asset": {"address": usdc.address, "symbol": "USDC", "decimals": 6},
-    }))
-    return Chain(w3, load_deployment(deployment_file), deployment_file, usdc, factory, exchange,
-                 oracle, projects, list(a))
+    deployment_file.write_text(
+        json.dumps(
+            {
+                "network": "anvil",
+                "chain_id": w3.eth.chain_id,
+                "deployment_block": first_block,
+                "contracts": {
+                    "ProjectFactory": factory.address,
+                    "MetricsOracle": oracle.address,
+                    "ShareExchange": exchange.address,
+                },
+                "funding_asset": {"address": usdc.address, "symbol": "USDC", "decimals": 6},
+            }
+        )
+    )
+    return Chain(
+        w3,
+        load_deployment(deployment_file),
+        deployment_file,
+        usdc,
+        factory,
+        exchange,
+        oracle,
+        projects,
+        list(a),
+    )
 
 
 def _engine(tmp_path: Path, name: str) -> Engine:
@@ -227,15 +295,21 @@ def _engine(tmp_path: Path, name: str) -> Engine:
 
 
 def _indexer(chain: Chain, engine: Engine, batch_size: int = 2000) -> Indexer:
-    return Indexer(source=Web3Source(chain.w3), deployment=chain.deployment, engine=engine,
-                   batch_size=batch_size)
+    return Indexer(
+        source=Web3Source(chain.w3),
+        deployment=chain.deployment,
+        engine=engine,
+        batch_size=batch_size,
+    )
 
 
 def _fingerprint(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     with engine.connect() as conn:
         return {
-            t.name: sorted(tuple(v for k, v in r.items() if k != "id")
-                           for r in conn.execute(select(t)).mappings())
+            t.name: sorted(
+                tuple(v for k, v in r.items() if k != "id")
+                for r in conn.execute(select(t)).mappings()
+            )
             for t in db.metadata.sorted_tables
         }
 
@@ -271,14 +345,19 @@ def test_projects_match_the_chain(chain: Chain, api: TestClient) -> None:
         assert body["wind_down_pool"] == _usdc(project.functions.windDownPool().call())
         count = project.functions.milestoneCount().call()
         assert [m["status"] for m in body["milestones"]] == [
-            MILESTONE_STATUSES[project.functions.milestone(i).call()[3]] for i in range(count)]
+            MILESTONE_STATUSES[project.functions.milestone(i).call()[3]] for i in range(count)
+        ]
         assert listed[symbol]["phase"] == body["phase"]
     assert [listed[s]["phase"] for s in ("SUN", "WND", "BAT")] == [
-        "operating", "failed", "wound_down"]
+        "operating",
+        "failed",
+        "wound_down",
+    ]
 
 
-def test_holders_match_balances_and_contributions(chain: Chain, indexed: tuple[Engine, str],
-                                                  api: TestClient) -> None:
+def test_holders_match_balances_and_contributions(
+    chain: Chain, indexed: tuple[Engine, str], api: TestClient
+) -> None:
     engine, _ = indexed
     with engine.connect() as conn:
         rows = {(r.project, r.holder): r for r in conn.execute(select(db.holders))}
@@ -290,7 +369,8 @@ def test_holders_match_balances_and_contributions(chain: Chain, indexed: tuple[E
             row = rows.get((project.address, account))
             assert (row.balance if row else 0) == balance
             assert (row.contributed if row else 0) == project.functions.contributionOf(
-                account).call()
+                account
+            ).call()
         assert api.get(f"/api/projects/{project.address}").json()["holders_count"] == holders
 
 
@@ -302,9 +382,17 @@ def test_orders_match_the_exchange(chain: Chain, indexed: tuple[Engine, str]) ->
     assert sorted(rows) == list(range(1, count + 1))
     for order_id, row in rows.items():
         maker, side, status, project, price, amount, remaining, _, _ = (
-            chain.exchange.functions.order(order_id).call())
-        assert (row.maker, row.side, row.status, row.project, row.price, row.amount,
-                row.remaining) == (maker, side, status, project, price, amount, remaining)
+            chain.exchange.functions.order(order_id).call()
+        )
+        assert (
+            row.maker,
+            row.side,
+            row.status,
+            row.project,
+            row.price,
+            row.amount,
+            row.remaining,
+        ) == (maker, side, status, project, price, amount, remaining)
         assert row.filled + row.cancelled + row.remaining == row.amount
 
 
@@ -322,8 +410,18 @@ def test_trades_match_the_logs(chain: Chain, api: TestClient) -> None:
     body = api.get(f"/api/markets/{sun}/trades").json()
     a = chain.accounts
     inv1, inv2, inv3, inv4 = a[5], a[6], a[7], a[8]
-    assert [(t["maker_order_id"], t["taker_order_id"], t["maker"], t["taker"], t["taker_side"],
-             t["price"], t["amount"]) for t in body] == [
+    assert [
+        (
+            t["maker_order_id"],
+            t["taker_order_id"],
+            t["maker"],
+            t["taker"],
+            t["taker_side"],
+            t["price"],
+            t["amount"],
+        )
+        for t in body
+    ] == [
         (6, 10, inv2, inv4, "buy", "11", "2"),
         (1, 5, inv1, inv3, "buy", "12.5", "20"),
         (1, 4, inv1, inv3, "buy", "12.5", "10"),
@@ -340,17 +438,28 @@ def test_latest_metrics_match_the_oracle(chain: Chain, api: TestClient) -> None:
         value, period, _ = chain.oracle.functions.latestReading(sun, metric).call()
         assert (latest[name]["raw_value"], latest[name]["period"]) == (str(value), period)
     assert {k: v["value"] for k, v in latest.items()} == {
-        "ENERGY_KWH": "1234.567", "UPTIME_BPS": "9950", "REVENUE": "12.34", "JOBS_FTE": "3.5"}
+        "ENERGY_KWH": "1234.567",
+        "UPTIME_BPS": "9950",
+        "REVENUE": "12.34",
+        "JOBS_FTE": "3.5",
+    }
     readings = api.get(f"/api/projects/{sun}/metrics").json()
     assert [r["metric"] for r in readings] == [
-        "ENERGY_KWH", "REVENUE", "JOBS_FTE", "ENERGY_KWH", "UPTIME_BPS"]
+        "ENERGY_KWH",
+        "REVENUE",
+        "JOBS_FTE",
+        "ENERGY_KWH",
+        "UPTIME_BPS",
+    ]
 
 
 def test_health_reports_the_head(chain: Chain, api: TestClient) -> None:
     head = chain.w3.eth.get_block("latest")
     assert api.get("/api/health").json() == {
-        "status": "ok", "indexed_block": head["number"],
-        "indexed_block_hash": "0x" + bytes(head["hash"]).hex()}
+        "status": "ok",
+        "indexed_block": head["number"],
+        "indexed_block_hash": "0x" + bytes(head["hash"]).hex(),
+    }
 
 
 def test_resumed_indexing_equals_one_clean_run(
@@ -382,9 +491,22 @@ def test_cli_once_indexes_the_same_data(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     result = subprocess.run(
-        [sys.executable, "-m", "backend.indexer", "--deployment", str(chain.deployment_file),
-         "--rpc-url", rpc_url, "--database-url", url, "--once"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "backend.indexer",
+            "--deployment",
+            str(chain.deployment_file),
+            "--rpc-url",
+            rpc_url,
+            "--database-url",
+            url,
+            "--once",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert _fingerprint(make_engine(url)) == _fingerprint(indexed[0])

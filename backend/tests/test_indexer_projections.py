@@ -53,17 +53,44 @@ def test_project_created_inserts_project_in_funding_and_its_milestones(
     ev = event_feed.create_project(SUN, project_id=7, kind=1, goals=0b1001)
 
     project = _project(indexer_engine)
-    assert {k: project[k] for k in ("project_id", "sponsor", "name", "symbol", "kind", "goals",
-                                    "phase", "price", "goal", "cap", "deadline", "raised",
-                                    "created_block", "created_tx")} == {
-        "project_id": 7, "sponsor": SPONSOR, "name": "Sunfield", "symbol": "SUN", "kind": 1,
-        "goals": 0b1001, "phase": 0, "price": 10 * USDC_UNIT, "goal": 1_000 * USDC_UNIT,
-        "cap": 2_000 * USDC_UNIT, "deadline": 1_800_000_000, "raised": 0,
-        "created_block": ev.block_number, "created_tx": ev.tx_hash,
+    assert {
+        k: project[k]
+        for k in (
+            "project_id",
+            "sponsor",
+            "name",
+            "symbol",
+            "kind",
+            "goals",
+            "phase",
+            "price",
+            "goal",
+            "cap",
+            "deadline",
+            "raised",
+            "created_block",
+            "created_tx",
+        )
+    } == {
+        "project_id": 7,
+        "sponsor": SPONSOR,
+        "name": "Sunfield",
+        "symbol": "SUN",
+        "kind": 1,
+        "goals": 0b1001,
+        "phase": 0,
+        "price": 10 * USDC_UNIT,
+        "goal": 1_000 * USDC_UNIT,
+        "cap": 2_000 * USDC_UNIT,
+        "deadline": 1_800_000_000,
+        "raised": 0,
+        "created_block": ev.block_number,
+        "created_tx": ev.tx_hash,
     }
-    assert [(m["index"], m["name"], m["tranche_bps"], m["due_date"], m["status"])
-            for m in _rows(indexer_engine, db.milestones, "index")] == [
-        (0, "Permits", 2_500, 1_810_000_000, 0), (1, "Commissioning", 7_500, 1_820_000_000, 0)]
+    assert [
+        (m["index"], m["name"], m["tranche_bps"], m["due_date"], m["status"])
+        for m in _rows(indexer_engine, db.milestones, "index")
+    ] == [(0, "Permits", 2_500, 1_810_000_000, 0), (1, "Commissioning", 7_500, 1_820_000_000, 0)]
 
 
 def test_investments_raise_and_reaching_the_cap_moves_to_building(
@@ -106,19 +133,35 @@ def test_milestones_submit_reject_resubmit_approve(
     event_feed.create_project(SUN)
     event_feed.invest(SUN, ALICE, 200)
     event_feed.phase(SUN, 0, 2)
-    event_feed.emit(PROJECT, "MilestoneSubmitted", SUN, index=0, evidenceURI="ipfs://v1",
-                    evidenceHash="0x" + "01" * 32)
+    event_feed.emit(
+        PROJECT,
+        "MilestoneSubmitted",
+        SUN,
+        index=0,
+        evidenceURI="ipfs://v1",
+        evidenceHash="0x" + "01" * 32,
+    )
     event_feed.emit(PROJECT, "MilestoneRejected", SUN, index=0, reason="blurry photos")
     rejected = _row(indexer_engine, db.milestones, project=SUN, index=0)
     assert (rejected["status"], rejected["rejection_reason"]) == (3, "blurry photos")
 
-    event_feed.emit(PROJECT, "MilestoneSubmitted", SUN, index=0, evidenceURI="ipfs://v2",
-                    evidenceHash="0x" + "02" * 32)
+    event_feed.emit(
+        PROJECT,
+        "MilestoneSubmitted",
+        SUN,
+        index=0,
+        evidenceURI="ipfs://v2",
+        evidenceHash="0x" + "02" * 32,
+    )
     event_feed.emit(PROJECT, "MilestoneApproved", SUN, index=0, tranche=500 * USDC_UNIT)
 
     first = _row(indexer_engine, db.milestones, project=SUN, index=0)
-    assert (first["status"], first["evidence_uri"], first["evidence_hash"],
-            first["tranche_paid"]) == (2, "ipfs://v2", "0x" + "02" * 32, 500 * USDC_UNIT)
+    assert (
+        first["status"],
+        first["evidence_uri"],
+        first["evidence_hash"],
+        first["tranche_paid"],
+    ) == (2, "ipfs://v2", "0x" + "02" * 32, 500 * USDC_UNIT)
     assert _row(indexer_engine, db.milestones, project=SUN, index=1)["status"] == 0
     assert _project(indexer_engine)["released"] == 500 * USDC_UNIT
 
@@ -151,7 +194,10 @@ def test_wind_down_pool_shrinks_with_each_claim(
 
     project = _project(indexer_engine)
     assert (project["phase"], project["wind_down_pool"], project["wound_down_by"]) == (
-        4, 1_500 * USDC_UNIT, SPONSOR)
+        4,
+        1_500 * USDC_UNIT,
+        SPONSOR,
+    )
     bob = _holder(indexer_engine, BOB)
     assert (bob["balance"], bob["wind_down_claimed"]) == (0, 500 * USDC_UNIT)
 
@@ -162,8 +208,10 @@ def test_transfers_move_balances_between_holders(
     event_feed.create_project(SUN)
     event_feed.invest(SUN, ALICE, 100)
     event_feed.transfer(SUN, ALICE, CAROL, 30)
-    assert (_holder(indexer_engine, ALICE)["balance"],
-            _holder(indexer_engine, CAROL)["balance"]) == (70, 30)
+    assert (
+        _holder(indexer_engine, ALICE)["balance"],
+        _holder(indexer_engine, CAROL)["balance"],
+    ) == (70, 30)
     assert _holder(indexer_engine, CAROL)["contributed"] == 0
 
 
@@ -175,10 +223,17 @@ def test_reading_posted_is_stored_with_its_block_time(
     event_feed.reading(SUN, 0, 1_700_000_000, 1_234_567)
 
     reading = _row(indexer_engine, db.readings, project=SUN)
-    assert {k: reading[k] for k in ("metric", "period", "value", "reporter", "block_number",
-                                    "timestamp")} == {
-        "metric": 0, "period": 1_700_000_000, "value": 1_234_567, "reporter": REPORTER,
-        "block_number": event_feed.block, "timestamp": event_feed.timestamp}
+    assert {
+        k: reading[k]
+        for k in ("metric", "period", "value", "reporter", "block_number", "timestamp")
+    } == {
+        "metric": 0,
+        "period": 1_700_000_000,
+        "value": 1_234_567,
+        "reporter": REPORTER,
+        "block_number": event_feed.block,
+        "timestamp": event_feed.timestamp,
+    }
 
 
 def _book_story(feed: EventFeed) -> None:
@@ -212,8 +267,9 @@ def _book_story(feed: EventFeed) -> None:
 def test_orders_end_in_their_final_state(event_feed: EventFeed, indexer_engine: Engine) -> None:
     _book_story(event_feed)
     orders = {o["order_id"]: o for o in _rows(indexer_engine, db.orders, "order_id")}
-    final = {i: (o["status"], o["remaining"], o["filled"], o["cancelled"])
-             for i, o in orders.items()}
+    final = {
+        i: (o["status"], o["remaining"], o["filled"], o["cancelled"]) for i, o in orders.items()
+    }
     assert final == {
         1: (FILLED, 0, 30, 0),
         2: (OPEN, 10, 0, 0),
@@ -234,8 +290,18 @@ def test_trades_record_price_amount_and_block_time(
 ) -> None:
     _book_story(event_feed)
     trades = _rows(indexer_engine, db.trades, "id")
-    assert [(t["maker_order_id"], t["taker_order_id"], t["maker"], t["taker"], t["taker_side"],
-             t["price"], t["amount"]) for t in trades] == [
+    assert [
+        (
+            t["maker_order_id"],
+            t["taker_order_id"],
+            t["maker"],
+            t["taker"],
+            t["taker_side"],
+            t["price"],
+            t["amount"],
+        )
+        for t in trades
+    ] == [
         (1, 4, ALICE, CAROL, BUY, 12_500_000, 10),
         (1, 5, ALICE, CAROL, BUY, 12_500_000, 20),
     ]
@@ -245,8 +311,9 @@ def test_trades_record_price_amount_and_block_time(
 def test_reapplying_an_event_changes_nothing(event_feed: EventFeed, indexer_engine: Engine) -> None:
     event_feed.create_project(SUN)
     event_feed.emit(PROJECT, "Transfer", SUN, **{"from": ZERO, "to": ALICE, "value": 40})
-    invested = event_feed.emit(PROJECT, "Invested", SUN, investor=ALICE, shares=40,
-                               amount=400 * USDC_UNIT)
+    invested = event_feed.emit(
+        PROJECT, "Invested", SUN, investor=ALICE, shares=40, amount=400 * USDC_UNIT
+    )
 
     assert event_feed.apply(invested) is False
     assert _project(indexer_engine)["raised"] == 400 * USDC_UNIT
@@ -270,8 +337,9 @@ def test_events_without_a_read_model_are_only_stored(
     event_feed: EventFeed, indexer_engine: Engine
 ) -> None:
     event_feed.create_project(SUN)
-    event_feed.emit(ORACLE, "ReporterSet", addr(0x0AC1E), project=SUN, reporter=REPORTER,
-                    allowed=True)
+    event_feed.emit(
+        ORACLE, "ReporterSet", addr(0x0AC1E), project=SUN, reporter=REPORTER, allowed=True
+    )
     with indexer_engine.connect() as conn:
         names = [ev.name for ev in store.load_events(conn)]
     assert names == ["ProjectCreated", "ReporterSet"]
@@ -282,8 +350,10 @@ def _fingerprint(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     tables = (db.projects, db.milestones, db.holders, db.readings, db.orders, db.trades)
     with engine.connect() as conn:
         return {
-            t.name: sorted(tuple(v for k, v in r.items() if k != "id")
-                           for r in conn.execute(select(t)).mappings())
+            t.name: sorted(
+                tuple(v for k, v in r.items() if k != "id")
+                for r in conn.execute(select(t)).mappings()
+            )
             for t in tables
         }
 

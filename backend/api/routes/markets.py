@@ -22,8 +22,11 @@ ShareToken = Annotated[Address, Path(description="share token (= project) addres
 MAX_ROWS = 1000
 
 
-@router.get("/{share_token}/orderbook", response_model=schemas.OrderBook,
-            responses={404: {"description": "no such project"}})
+@router.get(
+    "/{share_token}/orderbook",
+    response_model=schemas.OrderBook,
+    responses={404: {"description": "no such project"}},
+)
 def get_orderbook(
     share_token: ShareToken,
     conn: Conn,
@@ -33,8 +36,10 @@ def get_orderbook(
     project = project_or_404(conn, share_token)
     asset = crud.asset_info(conn=conn, address=project["funding_asset"])
     book = aggregate(
-        (RestingOrder(o["side"], o["price"], o["remaining"])
-         for o in crud.open_orders(conn=conn, project=share_token)),
+        (
+            RestingOrder(o["side"], o["price"], o["remaining"])
+            for o in crud.open_orders(conn=conn, project=share_token)
+        ),
         max_levels=levels,
     )
     return schemas.OrderBook(
@@ -44,8 +49,11 @@ def get_orderbook(
     )
 
 
-@router.get("/{share_token}/trades", response_model=list[schemas.Trade],
-            responses={404: {"description": "no such project"}})
+@router.get(
+    "/{share_token}/trades",
+    response_model=list[schemas.Trade],
+    responses={404: {"description": "no such project"}},
+)
 def list_trades(
     share_token: ShareToken,
     conn: Conn,
@@ -56,12 +64,17 @@ def list_trades(
     asset = crud.asset_info(conn=conn, address=project["funding_asset"])
     return [
         schemas.Trade(
-            price=format_units(t["price"], asset.decimals), amount=str(t["amount"]),
-            maker=t["maker"], taker=t["taker"],
+            price=format_units(t["price"], asset.decimals),
+            amount=str(t["amount"]),
+            maker=t["maker"],
+            taker=t["taker"],
             taker_side=name_of(SIDES, t["taker_side"]),
-            maker_order_id=t["maker_order_id"], taker_order_id=t["taker_order_id"],
-            block_number=t["block_number"], log_index=t["log_index"],
-            timestamp=t["timestamp"], tx_hash=t["tx_hash"],
+            maker_order_id=t["maker_order_id"],
+            taker_order_id=t["taker_order_id"],
+            block_number=t["block_number"],
+            log_index=t["log_index"],
+            timestamp=t["timestamp"],
+            tx_hash=t["tx_hash"],
         )
         for t in crud.list_trades(conn=conn, project=share_token, limit=limit)
     ]

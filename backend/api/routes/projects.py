@@ -46,7 +46,8 @@ def _summary(row: RowMapping, asset: crud.AssetInfo) -> schemas.ProjectSummary:
         sponsor=row["sponsor"],
         location=row["location"],
         funding_asset=schemas.FundingAsset(
-            address=asset.address, symbol=asset.symbol, decimals=asset.decimals),
+            address=asset.address, symbol=asset.symbol, decimals=asset.decimals
+        ),
         price=amount(row["price"]),
         goal=amount(row["goal"]),
         cap=amount(row["cap"]),
@@ -72,8 +73,11 @@ def list_projects(conn: Conn) -> list[schemas.ProjectSummary]:
     return result
 
 
-@router.get("/{address}", response_model=schemas.ProjectDetail,
-            responses={404: {"description": "no such project"}})
+@router.get(
+    "/{address}",
+    response_model=schemas.ProjectDetail,
+    responses={404: {"description": "no such project"}},
+)
 def get_project(address: ProjectAddress, conn: Conn) -> schemas.ProjectDetail:
     """One project with its milestones, latest metric readings and holder count."""
     row = project_or_404(conn, address)
@@ -84,17 +88,25 @@ def get_project(address: ProjectAddress, conn: Conn) -> schemas.ProjectDetail:
 
     milestones = [
         schemas.Milestone(
-            index=m["index"], name=m["name"], tranche_bps=m["tranche_bps"],
-            due_date=m["due_date"], status=name_of(MILESTONE_STATUSES, m["status"]),
-            evidence_uri=m["evidence_uri"], evidence_hash=m["evidence_hash"],
-            rejection_reason=m["rejection_reason"], tranche_paid=amount(m["tranche_paid"]),
+            index=m["index"],
+            name=m["name"],
+            tranche_bps=m["tranche_bps"],
+            due_date=m["due_date"],
+            status=name_of(MILESTONE_STATUSES, m["status"]),
+            evidence_uri=m["evidence_uri"],
+            evidence_hash=m["evidence_hash"],
+            rejection_reason=m["rejection_reason"],
+            tranche_paid=amount(m["tranche_paid"]),
         )
         for m in crud.list_milestones(conn=conn, project=address)
     ]
     latest = {
         metric_name(r["metric"]): schemas.LatestMetric(
-            value=_reading_value(r, asset), raw_value=str(r["value"]), period=r["period"],
-            reporter=r["reporter"], block_number=r["block_number"],
+            value=_reading_value(r, asset),
+            raw_value=str(r["value"]),
+            period=r["period"],
+            reporter=r["reporter"],
+            block_number=r["block_number"],
         )
         for r in crud.latest_readings(conn=conn, project=address)
     }
@@ -118,8 +130,11 @@ def get_project(address: ProjectAddress, conn: Conn) -> schemas.ProjectDetail:
     )
 
 
-@router.get("/{address}/metrics", response_model=list[schemas.Reading],
-            responses={404: {"description": "no such project"}})
+@router.get(
+    "/{address}/metrics",
+    response_model=list[schemas.Reading],
+    responses={404: {"description": "no such project"}},
+)
 def list_metrics(
     address: ProjectAddress,
     conn: Conn,
@@ -132,8 +147,12 @@ def list_metrics(
     metric_id = None if metric is None else METRIC_IDS[metric]
     return [
         schemas.Reading(
-            metric=metric_name(r["metric"]), period=r["period"], value=_reading_value(r, asset),
-            raw_value=str(r["value"]), reporter=r["reporter"], block_number=r["block_number"],
+            metric=metric_name(r["metric"]),
+            period=r["period"],
+            value=_reading_value(r, asset),
+            raw_value=str(r["value"]),
+            reporter=r["reporter"],
+            block_number=r["block_number"],
             timestamp=r["timestamp"],
         )
         for r in crud.list_readings(conn=conn, project=address, metric=metric_id, limit=limit)
