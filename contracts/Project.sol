@@ -434,6 +434,10 @@ contract Project is IProject, ERC20Upgradeable, ReentrancyGuardTransient {
         if (roles_.implementor == address(0)) revert ZeroAddress("implementor");
         if (roles_.operator == address(0)) revert ZeroAddress("operator");
         if (roles_.verifier == address(0)) revert ZeroAddress("verifier");
+        // The verifier releases the escrow to the implementor: it must be neither of the parties.
+        if (roles_.verifier == roles_.implementor || roles_.verifier == roles_.sponsor) {
+            revert VerifierNotIndependent(roles_.verifier);
+        }
         if (terms_.fundingAsset.code.length == 0) revert FundingAssetNotContract(terms_.fundingAsset);
         if (terms_.price == 0) revert ZeroPrice();
         if (terms_.goal == 0 || terms_.goal > terms_.cap) revert InvalidGoalOrCap(terms_.goal, terms_.cap);

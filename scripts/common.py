@@ -104,12 +104,36 @@ def connect(network_name: str) -> Any:
     proj = loaded[0] if loaded else project.load(ROOT, name="InfraxProject")
     configure_test_chain()
     if not network.is_connected():
+        _require_running_node(network_name)
         try:
             network.connect(network_name)
         except Exception as exc:  # brownie raises several types; the message is what matters
             raise ScriptError(f"cannot connect to network {network_name!r}: {exc}") from None
     warnings.filterwarnings("ignore", category=FutureWarning, module="brownie")
     return proj
+
+
+def _require_running_node(network_name: str) -> None:
+    """The `anvil` network is the chain of `make chain` / `make demo`. Brownie would start a bare
+    anvil of its own when none answers (other accounts, a base fee), which fails later and
+    obscurely; say what to do instead. (`development`, the test chain, brownie may start.)"""
+    if network_name != "anvil":
+        return
+    import socket
+    from urllib.parse import urlparse
+
+    import brownie
+
+    settings = brownie._config.CONFIG.networks["anvil"]
+    host = urlparse(settings["host"]).hostname or "127.0.0.1"
+    port = int(settings.get("cmd_settings", {}).get("port", 8545))
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+    except OSError:
+        raise ScriptError(
+            f"no node answers at {host}:{port}: start the local chain with `make chain` "
+            "(or run `make demo`)"
+        ) from None
 
 
 def is_dev_network(network_name: str) -> bool:
@@ -155,6 +179,10 @@ def write_deployment(network_name: str, record: dict[str, Any]) -> Path:
 
 
 def read_deployment(network_name: str) -> dict[str, Any]:
+    """The deployment record of `network_name`, checked to have every field scripts use."""
+    from backend.common.chain import parse_deployment
+    from backend.common.errors import ConfigError
+
     path = deployment_path(network_name)
     try:
         record: dict[str, Any] = json.loads(path.read_text())
@@ -162,11 +190,27 @@ def read_deployment(network_name: str) -> dict[str, Any]:
         raise ScriptError(f"{path} not found: deploy first (scripts/deploy.py)") from None
     except json.JSONDecodeError as exc:
         raise ScriptError(f"{path} is not valid JSON: {exc}") from None
+    try:
+        parse_deployment(record, str(path))
+    except ConfigError as exc:
+        raise ScriptError(str(exc)) from None
     return record
 
 
 def contracts(proj: Any, record: dict[str, Any]) -> dict[str, Any]:
-    """Brownie contract objects for the deployment's addresses."""
+    """Brownie contract objects for the deployment's addresses, once the connected chain is
+    shown to be the deployment's (chain id, deployment block hash, factory code)."""
+    from brownie import web3
+
+    from backend.common.chain import parse_deployment, verify_deployment
+    from backend.common.errors import ConfigError
+
+    try:
+        verify_deployment(web3, parse_deployment(record, "record"), web3.provider.endpoint_uri)
+    except ConfigError as exc:
+        raise ScriptError(
+            f"{exc}; deploy again (scripts.deploy) or pick the right --network"
+        ) from None
     c = record["contracts"]
     return {
         "factory": proj.ProjectFactory.at(c["ProjectFactory"]),
@@ -174,6 +218,30 @@ def contracts(proj: Any, record: dict[str, Any]) -> dict[str, Any]:
         "exchange": proj.ShareExchange.at(c["ShareExchange"]),
         "asset": proj.interface.IERC20(record["funding_asset"]["address"]),
     }
+
+
+def send(method: Any, *args: Any, sender: Any) -> Any:
+    """Sends a contract transaction after simulating it (eth_call): a call that would revert is
+    refused here with the contract's reason, before it costs any gas."""
+    from brownie.exceptions import VirtualMachineError
+
+    try:
+        method.call(*args, {"from": sender})
+    except VirtualMachineError as exc:
+        raise ScriptError(
+            f"not sent: the chain would refuse it with {exc.revert_msg or exc}"
+        ) from None
+    return method(*args, {"from": sender})
+
+
+def address_arg(value: str, what: str) -> str:
+    """A command-line address, checked like a spec's (checksum, not zero)."""
+    from scripts.addresses import checked_address
+
+    try:
+        return checked_address(value)
+    except ValueError as exc:
+        raise ScriptError(f"{what}: {exc}") from None
 
 
 def to_units(amount: str | int | float | Decimal, decimals: int, what: str) -> int:

@@ -20,6 +20,7 @@ from scripts.common import (
     contracts,
     read_deployment,
     script_errors,
+    send,
     signer,
 )
 from scripts.project_spec import contract_args, load_spec
@@ -40,7 +41,7 @@ def create_project(spec_path: Path, network_name: str) -> Any:
     factory = c["factory"]
     for i in range(factory.projectCount()):
         other = proj.Project.at(factory.projectAt(i))
-        if other.symbol() == spec.symbol:
+        if other.symbol().upper() == spec.symbol:
             raise ScriptError(
                 f"symbol {spec.symbol} is taken by project {other.address}: choose another"
             )
@@ -56,7 +57,7 @@ def create_project(spec_path: Path, network_name: str) -> Any:
         record["funding_asset"]["address"],
         chain_now(),
     )
-    tx = c["factory"].createProject(info, roles, terms, milestones, {"from": sponsor})
+    tx = send(c["factory"].createProject, info, roles, terms, milestones, sender=sponsor)
     address = tx.events["ProjectCreated"]["project"]
     print(f"created {spec.kind} project {spec.name!r} ({spec.symbol}) at {address}")
     return proj.Project.at(address)

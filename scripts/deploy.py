@@ -12,14 +12,48 @@ from typing import Any
 
 from scripts.common import (
     ScriptError,
+    address_arg,
     connect,
     is_dev_network,
     script_errors,
+    send,
     signer,
     write_deployment,
 )
 
 PERIOD_SECONDS = 3600  # the oracle's period: one hour
+MAX_DECIMALS = 18  # prices and amounts are held in uint128 units
+ERC20_METADATA_ABI = [
+    {"name": name, "type": "function", "stateMutability": "view", "inputs": [], "outputs": [out]}
+    for name, out in (
+        ("symbol", {"name": "", "type": "string"}),
+        ("decimals", {"name": "", "type": "uint8"}),
+    )
+]
+
+
+def _checked_funding_asset(value: str, network_name: str) -> str:
+    """The funding asset must be an ERC-20 with metadata: a contract that answers symbol() and
+    decimals() sensibly. Asked with eth_call, so nothing is spent."""
+    from brownie import web3
+
+    address = address_arg(value, "--funding-asset")
+    if len(web3.eth.get_code(address)) == 0:
+        raise ScriptError(f"--funding-asset {address} has no contract code on {network_name}")
+    token = web3.eth.contract(address=address, abi=ERC20_METADATA_ABI)
+    try:
+        symbol = token.functions.symbol().call()
+        decimals = token.functions.decimals().call()
+    except Exception:  # a revert, or an answer that does not decode: not an ERC-20
+        raise ScriptError(
+            f"--funding-asset {address} does not answer symbol() and decimals(): "
+            "not an ERC-20 token"
+        ) from None
+    if not 0 <= decimals <= MAX_DECIMALS:
+        raise ScriptError(
+            f"--funding-asset {symbol} has {decimals} decimals (at most {MAX_DECIMALS})"
+        )
+    return address
 
 
 def deploy(
@@ -35,15 +69,8 @@ def deploy(
         raise ScriptError(
             "--funding-asset is required outside dev chains (the stablecoin to raise in)"
         )
-    if funding_asset is not None:
-        if not web3.is_address(funding_asset):
-            raise ScriptError(f"--funding-asset {funding_asset!r} is not an address")
-        if len(web3.eth.get_code(web3.to_checksum_address(funding_asset))) == 0:
-            raise ScriptError(
-                f"--funding-asset {funding_asset} has no contract code on {network_name}"
-            )
-    if admin is not None and not web3.is_address(admin):
-        raise ScriptError(f"--admin {admin!r} is not an address")
+    asset = None if funding_asset is None else _checked_funding_asset(funding_asset, network_name)
+    admin = None if admin is None else address_arg(admin, "--admin")
     if deployer.balance() == 0:
         raise ScriptError(f"deployer {deployer.address} has no ether to pay for gas")
 
@@ -51,12 +78,12 @@ def deploy(
     if funding_asset is None:
         token = proj.TestStablecoin.deploy("Test USD Coin", "tUSDC", 6, tx)
     else:
-        token = proj.interface.IERC20Metadata(web3.to_checksum_address(funding_asset))
+        token = proj.interface.IERC20Metadata(asset)
     factory = proj.ProjectFactory.deploy(admin or deployer.address, tx)
     exchange = proj.ShareExchange.deploy(factory.address, tx)
     oracle = proj.MetricsOracle.deploy(factory.address, PERIOD_SECONDS, tx)
-    if admin is None or web3.to_checksum_address(admin) == deployer.address:
-        factory.setExchange(exchange.address, tx)
+    if admin is None or admin == deployer.address:
+        send(factory.setExchange, exchange.address, sender=deployer)
     record = {
         "network": network_name,
         "chain_id": chain.id,

@@ -8,13 +8,14 @@ except for the checks that need chain time.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 import yaml
-from eth_utils import is_checksum_address, is_hex_address, keccak, to_checksum_address
+from eth_utils import keccak
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -24,6 +25,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from scripts.addresses import checked_address
 
 GOALS = {"renewable_energy": 1, "jobs": 2, "pollution": 4, "infrastructure": 8}
 # Order matters: the index is the on-chain enum value (ProjectKind, Metric).
@@ -40,6 +43,11 @@ MetricName = Literal[
 KINDS: list[str] = list(get_args(Kind))
 METRICS: list[str] = list(get_args(MetricName))
 MAX_MILESTONES = 16
+# Text is stored on-chain and paid for by the sponsor: generous for real names, short of abuse.
+MAX_NAME = 100
+MAX_LOCATION = 200
+MAX_URI = 300
+SYMBOL = re.compile(r"[A-Z0-9](?:[A-Z0-9-]{0,14}[A-Z0-9])?")
 DAY = 86_400
 MAX_DAYS = 3_650  # ten years: deadlines and due dates further out are surely typos
 MAX_UNITS = 2**128  # amounts the exchange can hold in an order (uint128)
@@ -49,23 +57,21 @@ class SpecError(Exception):
     """The spec file is unreadable or breaks a rule; the message lists every problem."""
 
 
-def _address(value: str) -> str:
-    if not isinstance(value, str) or not is_hex_address(value):
-        raise ValueError(f"{value!r} is not a 20-byte hex address")
-    if value != value.lower() and value != value.upper() and not is_checksum_address(value):
-        raise ValueError(f"{value} has a wrong checksum (mixed case that does not match)")
-    if int(value, 16) == 0:
-        raise ValueError("the zero address is not allowed")
-    return to_checksum_address(value)
-
-
 class RolesSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     implementor: str
     operator: str
     verifier: str
 
-    _check = field_validator("implementor", "operator", "verifier")(_address)
+    _check = field_validator("implementor", "operator", "verifier")(checked_address)
+
+    @model_validator(mode="after")
+    def _independent(self) -> RolesSpec:
+        if self.verifier == self.implementor:
+            raise ValueError(
+                "the verifier approves the implementor's milestones: it must be another address"
+            )
+        return self
 
 
 class RaiseSpec(BaseModel):
@@ -97,27 +103,38 @@ class RaiseSpec(BaseModel):
 
 
 class MilestoneSpecModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-    name: str = Field(min_length=1)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_strip_whitespace=True)
+    name: str = Field(min_length=1, max_length=MAX_NAME)
     tranche_bps: StrictInt = Field(gt=0, le=10_000)
     due_days_after_deadline: float = Field(gt=0, le=MAX_DAYS)
 
 
 class ProjectSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=100)
-    symbol: str = Field(min_length=1, max_length=16)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str = Field(min_length=1, max_length=MAX_NAME)
+    symbol: str
     kind: Kind
     goals: list[Literal["renewable_energy", "jobs", "pollution", "infrastructure"]] = Field(
         min_length=1
     )
-    location: str = Field(min_length=1)
+    location: str = Field(min_length=1, max_length=MAX_LOCATION)
     capacity_kw: StrictInt = Field(ge=0, lt=2**32)
     metrics: list[MetricName] = Field(min_length=1)
-    metadata_uri: str | None = None
+    metadata_uri: str | None = Field(default=None, min_length=1, max_length=MAX_URI)
     roles: RolesSpec
     raise_: RaiseSpec = Field(alias="raise")
     milestones: list[MilestoneSpecModel] = Field(min_length=1, max_length=MAX_MILESTONES)
+
+    @field_validator("symbol")
+    @classmethod
+    def _ticker(cls, value: str) -> str:
+        # Capitals, digits and inner hyphens only, so that two symbols compare without case rules.
+        if not SYMBOL.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not a ticker: 1 to 16 capital letters A-Z, digits and inner "
+                "hyphens, e.g. GSO-SOLAR"
+            )
+        return value
 
     @model_validator(mode="after")
     def _check(self) -> ProjectSpec:

@@ -7,26 +7,35 @@ from __future__ import annotations
 
 import argparse
 
-from scripts.common import ScriptError, connect, contracts, read_deployment, script_errors, signer
+from scripts.common import (
+    ScriptError,
+    address_arg,
+    connect,
+    contracts,
+    read_deployment,
+    script_errors,
+    send,
+    signer,
+)
+from scripts.project_spec import MAX_NAME
 
 
 def register_sponsor(network_name: str, sponsor: str, name: str) -> None:
-    if not name.strip():
+    name = name.strip()
+    if not name:
         raise ScriptError("the sponsor's name must not be empty")
+    if len(name) > MAX_NAME:
+        raise ScriptError(f"the sponsor's name is longer than {MAX_NAME} characters")
+    address = address_arg(sponsor, "sponsor")
     record = read_deployment(network_name)
     proj = connect(network_name)
-    from brownie import web3
-
-    if not web3.is_address(sponsor):
-        raise ScriptError(f"{sponsor!r} is not an address")
     c = contracts(proj, record)
     admin = signer(network_name, "admin")
     if c["factory"].admin() != admin.address:
         raise ScriptError(f"{admin.address} is not the exchange admin ({c['factory'].admin()})")
-    address = web3.to_checksum_address(sponsor)
     if c["factory"].isSponsor(address):
         raise ScriptError(f"{address} is already a registered sponsor")
-    c["factory"].registerSponsor(address, name, {"from": admin})
+    send(c["factory"].registerSponsor, address, name, sender=admin)
     print(f"registered sponsor {name!r} {address}")
 
 

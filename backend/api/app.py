@@ -18,6 +18,7 @@ from backend.common.chain import ROOT
 from backend.indexer.db import create_schema, make_engine
 
 SWAGGER_UI = ROOT / "node_modules" / "swagger-ui-dist"
+MAX_ECHO = 100  # characters of a rejected input quoted back in a 422
 
 
 def create_app(settings: ApiSettings | None = None, *, database_url: str | None = None) -> FastAPI:
@@ -77,4 +78,7 @@ async def _validation_error(_request: Request, exc: RequestValidationError) -> J
     """FastAPI's 422 body, with the validator's exception shown as its message (the default
     renders it as an empty object)."""
     detail = jsonable_encoder(exc.errors(), custom_encoder={Exception: str})
+    for error in detail:  # echo a long input only in part: the client has it anyway
+        if isinstance(error.get("input"), str) and len(error["input"]) > MAX_ECHO:
+            error["input"] = error["input"][:MAX_ECHO] + "..."
     return JSONResponse(status_code=422, content={"detail": detail})

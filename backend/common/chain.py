@@ -59,6 +59,11 @@ def load_deployment(path: Path) -> Deployment:
         ) from None
     except json.JSONDecodeError as exc:
         raise ConfigError(f"deployment file {path} is not valid JSON: {exc}") from None
+    return parse_deployment(raw, str(path))
+
+
+def parse_deployment(raw: Any, source: str) -> Deployment:
+    """A deployment record as read from `source` (for messages), checked field by field."""
     try:
         contracts = raw["contracts"]
         asset = raw["funding_asset"]
@@ -77,7 +82,7 @@ def load_deployment(path: Path) -> Deployment:
             deployment_block_hash=raw.get("deployment_block_hash"),
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise ConfigError(f"deployment file {path} is incomplete or malformed: {exc!r}") from None
+        raise ConfigError(f"deployment file {source} is incomplete or malformed: {exc!r}") from None
 
 
 @cache

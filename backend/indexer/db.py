@@ -32,7 +32,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from backend.common.errors import ConfigError
@@ -272,8 +272,20 @@ def make_engine(database_url: str) -> Engine:
         raise ConfigError(
             f"not a database URL: {database_url!r} (expected e.g. {DEFAULT_DATABASE_URL})"
         ) from None
-    if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+    backend = url.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ConfigError(
+            f"database {backend!r} is not supported: use sqlite (e.g. {DEFAULT_DATABASE_URL}) "
+            "or postgresql"
+        )
+    if backend == "postgresql":
+        try:
+            return create_engine(url, pool_pre_ping=True)
+        except ImportError:
+            raise ConfigError(
+                f"no driver for {url.drivername}: PostgreSQL is not set up by `make`; install "
+                "one (pip install 'psycopg[binary]', URL postgresql+psycopg://...) or use sqlite"
+            ) from None
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url)
@@ -298,5 +310,11 @@ def make_engine(database_url: str) -> Engine:
 
 
 def create_schema(engine: Engine) -> None:
-    """Creates missing tables (Alembic migrations replace this when the schema first changes)."""
-    metadata.create_all(engine)
+    """Creates missing tables (Alembic migrations replace this when the schema first changes).
+    The first use of the database: an unreachable server or a file that is not a database is
+    reported here as a ConfigError."""
+    try:
+        metadata.create_all(engine)
+    except DatabaseError as exc:
+        where = engine.url.render_as_string(hide_password=True)
+        raise ConfigError(f"cannot use the database {where}: {exc.orig}") from None

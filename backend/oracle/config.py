@@ -33,7 +33,7 @@ SourceConfig = Annotated[SolarSourceConfig | WindSourceConfig, Field(discriminat
 class ProjectConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     project: str = Field(min_length=1, description="project address or share-token symbol")
-    start: Literal["operation"] | int = Field(
+    start: Literal["operation"] | Annotated[int, Field(ge=0)] = Field(
         default="operation",
         description="first period: 'operation' (first full hour after the project entered "
         "operation) or a unix time that is a multiple of the period",

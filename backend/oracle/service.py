@@ -108,6 +108,14 @@ class Reporter:
         )
         self.period = int(self.oracle.functions.periodSeconds().call())
         self.feeds = [self._feed(cfg) for cfg in config.projects]
+        seen: dict[str, str] = {}
+        for feed in self.feeds:  # two feeds of one project would race each other's periods
+            if feed.address in seen:
+                raise ConfigError(
+                    f"project {feed.address} is listed twice ({seen[feed.address]!r} and "
+                    f"{feed.cfg.project!r}): give each project one entry"
+                )
+            seen[feed.address] = feed.cfg.project
 
     # ------------------------------------------------------------ set-up
 
@@ -210,11 +218,11 @@ class Reporter:
             self._send(readings)
             posted += hours
             logger.info(
-                "%s: posted %d period(s) from %s, energy counter %.3f kWh",
+                "%s: posted %d period(s) from %s, energy counter now %.3f kWh",
                 feed.cfg.project,
                 hours,
                 time.strftime("%Y-%m-%d %H:%M", time.gmtime(next_period)),
-                counters.energy_wh / 1000,
+                counters.energy_wh / 1000,  # to_readings advanced it to the batch end
             )
 
     def _send(self, readings: list[Reading]) -> None:

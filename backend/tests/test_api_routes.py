@@ -225,8 +225,9 @@ def test_project_detail_has_milestones_metrics_and_holders(client: TestClient) -
 def test_addresses_are_accepted_in_any_letter_case(client: TestClient) -> None:
     lower = client.get(f"/api/projects/{SUN.lower()}")
     upper = client.get(f"/api/projects/0x{SUN[2:].upper()}")
-    assert lower.status_code == upper.status_code == 200
-    assert lower.json()["address"] == upper.json()["address"] == SUN
+    all_upper = client.get(f"/api/projects/{SUN.upper()}")  # 0X...
+    assert lower.status_code == upper.status_code == all_upper.status_code == 200
+    assert lower.json()["address"] == upper.json()["address"] == all_upper.json()["address"] == SUN
 
 
 def test_metrics_are_newest_period_first_then_by_metric(client: TestClient) -> None:
@@ -348,6 +349,13 @@ def test_malformed_address_is_422_saying_why(client: TestClient, path: str, bad:
     (error,) = response.json()["detail"]
     assert error["loc"][0] == "path"
     assert "expected 0x followed by 40 hex digits" in error["msg"]
+
+
+def test_422_quotes_a_long_input_only_in_part(client: TestClient) -> None:
+    response = client.get("/api/projects/" + "z" * 5000)
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert error["input"] == "z" * 100 + "..."
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from web3 import Web3
 from web3.contract import Contract
 
 from backend.common.chain import ROOT, abi
+from backend.common.errors import ConfigError
 from backend.demo import DemoRun, anvil, play, post_oracle_readings
 from backend.oracle.config import load_config
 from backend.oracle.readings import Reading
@@ -220,6 +221,21 @@ def test_revenue_claims_were_pro_rata(played):
             # revenue per share is kept x 2^128 and rounded down, then the claim is rounded down
             per_share = deposit["args"]["amount"] * 2**128 // supply
             assert claim["args"]["amount"] == per_share * shares // 2**128
+
+
+def test_oracle_refuses_a_project_listed_twice(played):
+    config = load_config(ROOT / "config" / "oracle-demo.yaml")
+    solar = config.projects[0]
+    address = played.projects[solar.project].address
+    config = config.model_copy(
+        update={
+            "rpc_url": played.run.rpc_url,
+            "deployment": played.run.deployment_path,
+            "projects": [solar, solar.model_copy(update={"project": address.lower()})],
+        }
+    )
+    with pytest.raises(ConfigError, match=f"project {address} is listed twice"):
+        Reporter(config)
 
 
 def test_oracle_restart_posts_nothing_twice(played):

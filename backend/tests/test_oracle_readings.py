@@ -72,6 +72,7 @@ def test_config_loads_with_defaults(tmp_path):
         (GOOD.replace("key_env: INFRAX_REPORTER_KEY\n", ""), "exactly one of key_env or keystore"),
         (GOOD + "unexpected: 1\n", "unexpected"),
         ("projects: [", "not valid YAML"),
+        (GOOD.replace("    emission", "    start: -3600\n    emission"), "projects.0.start"),
     ],
 )
 def test_config_errors_name_the_problem(tmp_path, text, message):

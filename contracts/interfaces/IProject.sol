@@ -15,6 +15,8 @@ interface IProject {
     error EmptyField(string what);
     /// @notice A role address was zero; `what` names it.
     error ZeroAddress(string what);
+    /// @notice The verifier was also the implementor or the sponsor; it must be independent.
+    error VerifierNotIndependent(address verifier);
     /// @notice The funding asset has no code.
     error FundingAssetNotContract(address asset);
     /// @notice The price per share must be positive.

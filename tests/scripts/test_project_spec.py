@@ -83,6 +83,18 @@ def test_contract_args_convert_human_units_and_relative_dates(tmp_path):
         ({"milestones__1__due_days_after_deadline": 30}, "strictly increasing"),
         ({"capacity_kw": 0}, "needs capacity_kw > 0"),
         ({"surprise": 1}, "surprise"),
+        ({"symbol": "gso-solar"}, "not a ticker"),
+        ({"symbol": "   "}, "not a ticker"),
+        ({"symbol": "SOLAR-"}, "not a ticker"),
+        ({"symbol": "A" * 17}, "not a ticker"),
+        ({"name": "  "}, "name"),
+        ({"location": "x" * 201}, "location"),
+        ({"metadata_uri": "ipfs://" + "q" * 300}, "metadata_uri"),
+        ({"milestones__0__name": "m" * 101}, "milestones.0.name"),
+        (
+            {"roles__verifier": "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"},
+            "verifier approves the implementor",
+        ),
     ],
 )
 def test_bad_specs_are_refused_with_the_field_named(tmp_path, changes, message):

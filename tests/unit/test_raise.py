@@ -120,6 +120,15 @@ def test_create_project_with_zero_role_address_reverts(
         create_project(roles=tuple(roles))
 
 
+@pytest.mark.parametrize("party", ["implementor", "sponsor"])
+def test_create_project_with_verifier_not_independent_reverts(
+    create_project, sponsor, implementor, operator, party
+):
+    verifier = {"implementor": implementor, "sponsor": sponsor}[party]
+    with brownie.reverts(err("VerifierNotIndependent", verifier)):
+        create_project(roles=(ZERO_ADDRESS, implementor, operator, verifier))
+
+
 def test_create_project_with_funding_asset_without_code_reverts(create_project, outsider):
     with brownie.reverts(err("FundingAssetNotContract", outsider)):
         create_project(asset=outsider, price=10, goal=10, cap=10)

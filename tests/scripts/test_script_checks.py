@@ -1,0 +1,119 @@
+"""The admin and sponsor scripts on a real chain: bad input and a stale deployment are refused
+with one clear message before anything is sent (no nonce is spent)."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scripts.common import ScriptError
+from scripts.create_project import create_project
+from scripts.deploy import deploy
+from scripts.register_sponsor import register_sponsor
+
+ROOT = Path(__file__).resolve().parents[2]
+NETWORK = "development"
+
+
+@pytest.fixture
+def deployments(tmp_path, monkeypatch):
+    monkeypatch.setenv("INFRAX_DEPLOYMENTS_DIR", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture
+def deployed(deployments):
+    """A deployment by the deploy script, with the dev sponsor (account 1) registered."""
+    record = deploy(NETWORK)
+    register_sponsor(NETWORK, "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "Greensboro")
+    return record
+
+
+def _spec(tmp_path, **changes):
+    data = yaml.safe_load((ROOT / "projects" / "greensboro-solar.yaml").read_text())
+    data.update(changes)
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_deploy_refuses_a_funding_asset_that_is_not_a_token(deployed, admin):
+    nonce = admin.nonce
+    factory = deployed["contracts"]["ProjectFactory"]
+    with pytest.raises(ScriptError, match=f"{factory} does not answer symbol"):
+        deploy(NETWORK, funding_asset=factory)
+    assert admin.nonce == nonce
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("admin", "0x" + "0" * 40, "--admin: the zero address is not allowed"),
+        ("admin", "0x70997970c51812dc3a010c7d01b50e0d17dc79C8", "--admin: .* wrong checksum"),
+        ("funding_asset", "0x1234", "--funding-asset: '0x1234' is not a 20-byte hex address"),
+        ("funding_asset", "0x" + "12" * 20, "has no contract code"),
+    ],
+)
+def test_deploy_checks_addresses_before_sending(deployments, admin, option, value, message):
+    nonce = admin.nonce
+    with pytest.raises(ScriptError, match=message):
+        deploy(NETWORK, **{option: value})
+    assert admin.nonce == nonce
+
+
+@pytest.mark.parametrize(
+    ("sponsor", "name", "message"),
+    [
+        ("0x" + "0" * 40, "Zero", "sponsor: the zero address is not allowed"),
+        ("0x90f79bf6eb2c4f870365e785982e1f101e93B906", "Town", "sponsor: .* wrong checksum"),
+        ("0x90F79bf6EB2c4f870365E785982E1f101E93b906", "   ", "name must not be empty"),
+        ("0x90F79bf6EB2c4f870365E785982E1f101E93b906", "n" * 101, "longer than 100"),
+    ],
+)
+def test_register_sponsor_checks_input_before_sending(deployed, admin, sponsor, name, message):
+    nonce = admin.nonce
+    with pytest.raises(ScriptError, match=message):
+        register_sponsor(NETWORK, sponsor, name)
+    assert admin.nonce == nonce
+
+
+def test_a_deployment_file_of_another_chain_is_refused(deployed, deployments, admin):
+    path = deployments / f"{NETWORK}.json"
+    record = json.loads(path.read_text())
+    record["contracts"]["ProjectFactory"] = "0x" + "12" * 20  # no code here
+    record.pop("deployment_block_hash")
+    path.write_text(json.dumps(record))
+    nonce = admin.nonce
+    with pytest.raises(ScriptError, match="no ProjectFactory at .* deploy again"):
+        register_sponsor(NETWORK, "0x90F79bf6EB2c4f870365E785982E1f101E93b906", "Town")
+    assert admin.nonce == nonce
+
+
+def test_an_incomplete_deployment_file_is_refused(deployments):
+    (deployments / f"{NETWORK}.json").write_text(json.dumps({"network": NETWORK}))
+    with pytest.raises(ScriptError, match="incomplete or malformed"):
+        register_sponsor(NETWORK, "0x90F79bf6EB2c4f870365E785982E1f101E93b906", "Town")
+
+
+def test_create_project_simulates_first_and_sends_nothing_the_chain_refuses(
+    deployed, tmp_path, sponsor
+):
+    # The sponsor may not verify its own project: only the contract knows who the sponsor is.
+    roles = {
+        "implementor": "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+        "operator": "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+        "verifier": sponsor.address,
+    }
+    nonce = sponsor.nonce
+    with pytest.raises(ScriptError, match="not sent: .*VerifierNotIndependent"):
+        create_project(_spec(tmp_path, roles=roles), NETWORK)
+    assert sponsor.nonce == nonce
+
+
+def test_create_project_refuses_a_taken_symbol(deployed, tmp_path, sponsor):
+    create_project(_spec(tmp_path), NETWORK)
+    nonce = sponsor.nonce
+    with pytest.raises(ScriptError, match="symbol GSO-SOLAR is taken"):
+        create_project(_spec(tmp_path, name="Another"), NETWORK)
+    assert sponsor.nonce == nonce
