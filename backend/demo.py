@@ -230,7 +230,7 @@ def print_summary(run: DemoRun) -> None:
         "phase",
         "raised / goal",
         "milestones",
-        "last hour kWh",
+        "energy kWh to date",
         "trades",
         "bid/ask levels",
     ]
