@@ -105,11 +105,13 @@ def anvil(port: int) -> Iterator[str]:
         logger.info("anvil running at %s (pid %d)", url, proc.pid)
         yield url
     finally:
-        proc.terminate()
+        # Its own session: the npm launcher starts the native binary as a child, and the whole
+        # group is stopped.
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         logger.info("anvil stopped")
 

@@ -4,13 +4,9 @@ index, and check the database and the API against the chain's own views."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +23,7 @@ from backend.api.services.units import format_units
 from backend.api.settings import ApiSettings
 from backend.api.vocabulary import MILESTONE_STATUSES, PHASES
 from backend.common.chain import BUILD_DIR, ROOT, Deployment, load_deployment
+from backend.demo import anvil
 from backend.indexer import db
 from backend.indexer.db import create_schema, make_engine
 from backend.indexer.ingest import Indexer
@@ -34,7 +31,6 @@ from backend.indexer.source import Web3Source
 
 pytestmark = pytest.mark.chain
 
-ANVIL = ROOT / "node_modules" / ".bin" / "anvil"
 DAY = 86_400
 USDC = 10**6
 BUY, SELL = 0, 1
@@ -49,37 +45,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def rpc_url() -> Iterator[str]:
-    binary = ANVIL if ANVIL.exists() else shutil.which("anvil")
-    if binary is None:
-        pytest.skip("anvil is not installed (npm install)")
-    port = _free_port()
-    # Its own session: the npm launcher starts the native binary as a child, and the whole
-    # group is stopped at the end.
-    proc = subprocess.Popen(
-        [str(binary), "--port", str(port), "--accounts", "20", "--silent"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        w3 = Web3(Web3.HTTPProvider(url))
-        for _ in range(300):
-            if w3.is_connected():
-                break
-            if proc.poll() is not None:
-                pytest.fail(f"anvil exited with {proc.returncode}")
-            time.sleep(0.05)
-        else:
-            pytest.fail("anvil did not start")
+    with anvil(_free_port()) as url:
         yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 @dataclass
