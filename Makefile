@@ -9,14 +9,19 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 export SOLCX_BINARY_PATH := $(CURDIR)/.solc
 NETWORK ?= anvil
 
-.PHONY: demo test test-contracts test-backend setup build chain deploy create-project clean
+.PHONY: demo test lint test-contracts test-backend setup build chain deploy create-project clean
 
 demo: build ## start anvil, deploy, play the scenario, serve the API at http://127.0.0.1:8000
 	$(VENV)/bin/python -m backend.demo
 
-test: build ## every test: contracts (brownie + anvil), backend, end to end
+test: build lint ## every test: contracts (brownie + anvil), backend, end to end
 	$(BVENV)/bin/brownie test tests/ --network development
 	$(VENV)/bin/python -m pytest backend/tests
+
+lint: $(STAMPS)/lint ## ruff (style, imports, bugbear) and mypy over the Python code
+	$(VENV)/bin/ruff check backend scripts tests
+	$(VENV)/bin/ruff format --check backend scripts tests
+	$(VENV)/bin/mypy backend
 
 test-contracts: build
 	$(BVENV)/bin/brownie test tests/ --network development
@@ -54,6 +59,10 @@ $(STAMPS)/brownie: requirements/brownie.txt
 $(STAMPS)/backend: requirements/backend.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/backend.txt
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/lint: requirements/lint.txt $(STAMPS)/backend
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/lint.txt
 	@mkdir -p $(STAMPS) && touch $@
 
 clean:

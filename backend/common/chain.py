@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from eth_typing import ChecksumAddress
 from web3 import Web3
 
 from backend.common.errors import ConfigError
@@ -22,7 +23,7 @@ BUILD_DIR = ROOT / "build" / "contracts"
 
 @dataclass(frozen=True)
 class FundingAssetInfo:
-    address: str
+    address: ChecksumAddress
     symbol: str
     decimals: int
 
@@ -34,14 +35,14 @@ class Deployment:
     network: str
     chain_id: int
     deployment_block: int
-    factory: str
-    oracle: str
-    exchange: str
+    factory: ChecksumAddress
+    oracle: ChecksumAddress
+    exchange: ChecksumAddress
     funding_asset: FundingAssetInfo
     deployment_block_hash: str | None = None  # identifies the chain beyond its chain id
 
     @property
-    def addresses(self) -> dict[str, str]:
+    def addresses(self) -> dict[str, ChecksumAddress]:
         return {
             "ProjectFactory": self.factory,
             "MetricsOracle": self.oracle,

@@ -60,7 +60,7 @@ class Indexer:
         self._decoder = decoder or EventDecoder.from_build()
         self.batch_size = batch_size
         self.confirmations = confirmations
-        self._core = {
+        self._core: dict[str, str] = {
             deployment.factory: FACTORY,
             deployment.oracle: ORACLE,
             deployment.exchange: EXCHANGE,

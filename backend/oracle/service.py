@@ -160,7 +160,7 @@ class Reporter:
         return matches[0]
 
     def _project(self, address: str) -> Contract:
-        return self.w3.eth.contract(address=address, abi=abi("Project"))
+        return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi("Project"))
 
     def _operation_start(self, feed: ProjectFeed) -> int | None:
         """First full period after the project entered operation, or None if it has not."""
@@ -237,8 +237,9 @@ class Reporter:
             )
         except ContractLogicError as exc:
             # Refused in the gas estimate: nothing was sent.
-            raise PostingError(f"oracle refused the batch: {describe_revert(exc.data)}") from None
-        signed = self.account.sign_transaction(tx)
+            data = exc.data.get("data") if isinstance(exc.data, dict) else exc.data
+            raise PostingError(f"oracle refused the batch: {describe_revert(data)}") from None
+        signed = self.account.sign_transaction(tx)  # type: ignore[arg-type]  # web3's TxParams
         tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
         if receipt["status"] != 1:

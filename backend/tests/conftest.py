@@ -13,7 +13,7 @@ from typing import Any, cast
 
 import pytest
 from eth_abi.abi import encode as abi_encode
-from eth_typing import ABIEvent
+from eth_typing import ABIEvent, ChecksumAddress
 from eth_utils.abi import collapse_if_tuple, event_abi_to_log_topic
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
@@ -26,7 +26,7 @@ from backend.indexer.decode import EXCHANGE, FACTORY, ORACLE, PROJECT, DecodedEv
 from backend.indexer.projections import apply_event
 
 
-def addr(n: int) -> str:
+def addr(n: int) -> ChecksumAddress:
     """A deterministic checksummed test address."""
     return to_checksum_address(f"0x{n:040x}")
 
