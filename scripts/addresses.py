@@ -8,9 +8,15 @@ from eth_utils import is_checksum_address, is_hex_address, to_checksum_address
 
 def checked_address(value: object) -> str:
     """The checksummed address, or ValueError saying what is wrong with `value`."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ValueError(
+            "an address must be quoted, e.g. '0x70997970C51812dc3A010C7d01b50e0d17dc79C8': "
+            "unquoted, YAML reads it as a number"
+        )
     if not isinstance(value, str) or not is_hex_address(value):
         raise ValueError(f"{value!r} is not a 20-byte hex address")
-    if value != value.lower() and value != value.upper() and not is_checksum_address(value):
+    digits = value[-40:]  # all lower or all upper case carries no checksum; mixed case does
+    if digits != digits.lower() and digits != digits.upper() and not is_checksum_address(value):
         raise ValueError(f"{value} has a wrong checksum (mixed case that does not match)")
     if int(value, 16) == 0:
         raise ValueError("the zero address is not allowed")

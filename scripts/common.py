@@ -103,14 +103,35 @@ def connect(network_name: str) -> Any:
     loaded = project.get_loaded_projects()
     proj = loaded[0] if loaded else project.load(ROOT, name="InfraxProject")
     configure_test_chain()
+    _quiet_brownie_warnings()
     if not network.is_connected():
+        _require_known_network(network_name)
         _require_running_node(network_name)
         try:
             network.connect(network_name)
         except Exception as exc:  # brownie raises several types; the message is what matters
             raise ScriptError(f"cannot connect to network {network_name!r}: {exc}") from None
-    warnings.filterwarnings("ignore", category=FutureWarning, module="brownie")
     return proj
+
+
+def _quiet_brownie_warnings() -> None:
+    """Brownie warns about its own internals (rpc.snapshot) and that a dev chain already has
+    blocks, which is what acting on a running chain means: noise that hides the script's output."""
+    from brownie.exceptions import BrownieEnvironmentWarning
+
+    warnings.filterwarnings("ignore", message=r"rpc\.\w+ should not be called directly")
+    warnings.filterwarnings("ignore", category=BrownieEnvironmentWarning)
+
+
+def _require_known_network(network_name: str) -> None:
+    import brownie
+
+    known = brownie._config.CONFIG.networks
+    if network_name not in known:
+        raise ScriptError(
+            f"unknown network {network_name!r}: use a brownie network id, e.g. 'anvil' (the "
+            "local chain on 127.0.0.1:8545); `.venv-brownie/bin/brownie networks list` shows all"
+        )
 
 
 def _require_running_node(network_name: str) -> None:

@@ -14,6 +14,7 @@ from scripts.common import (
     ScriptError,
     address_arg,
     connect,
+    deployment_path,
     is_dev_network,
     script_errors,
     send,
@@ -56,8 +57,39 @@ def _checked_funding_asset(value: str, network_name: str) -> str:
     return address
 
 
+def _check_no_live_deployment(network_name: str, force: bool) -> None:
+    """A second deploy would orphan the first one's projects from every script and service
+    that reads the deployment file: refuse while that deployment is live, unless forced. A file
+    whose chain is gone (a restarted dev chain) is stale and simply replaced."""
+    from brownie import web3
+
+    from backend.common.chain import load_deployment, verify_deployment
+    from backend.common.errors import ConfigError
+
+    path = deployment_path(network_name)
+    if not path.exists():
+        return
+    try:
+        recorded = load_deployment(path)
+        verify_deployment(web3, recorded, web3.provider.endpoint_uri)
+    except ConfigError as exc:
+        print(f"replacing {path}: it no longer describes this chain ({exc})")
+        return
+    if force:
+        print(f"replacing {path} (--force): its deployment at block {recorded.deployment_block}")
+        return
+    raise ScriptError(
+        f"{path} records a live deployment on this chain (factory {recorded.factory}, block "
+        f"{recorded.deployment_block}); deploying again would hide its projects from the "
+        "scripts and services. Use that one, or pass --force to replace the file"
+    )
+
+
 def deploy(
-    network_name: str, funding_asset: str | None = None, admin: str | None = None
+    network_name: str,
+    funding_asset: str | None = None,
+    admin: str | None = None,
+    force: bool = False,
 ) -> dict[str, Any]:
     proj = connect(network_name)
     from brownie import chain, web3
@@ -73,6 +105,7 @@ def deploy(
     admin = None if admin is None else address_arg(admin, "--admin")
     if deployer.balance() == 0:
         raise ScriptError(f"deployer {deployer.address} has no ether to pay for gas")
+    _check_no_live_deployment(network_name, force)
 
     tx = {"from": deployer}
     if funding_asset is None:
@@ -119,9 +152,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--network", default="anvil", help="brownie network id (default: anvil)")
     parser.add_argument("--funding-asset", help="ERC-20 to raise in (required outside dev chains)")
     parser.add_argument("--admin", help="exchange admin (default: the deployer)")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace deployments/<network>.json even though its deployment is live",
+    )
     args = parser.parse_args(argv)
     with script_errors():
-        deploy(args.network, args.funding_asset, args.admin)
+        deploy(args.network, args.funding_asset, args.admin, args.force)
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ class RolesSpec(BaseModel):
     operator: str
     verifier: str
 
-    _check = field_validator("implementor", "operator", "verifier")(checked_address)
+    _check = field_validator("implementor", "operator", "verifier", mode="before")(checked_address)
 
     @model_validator(mode="after")
     def _independent(self) -> RolesSpec:

@@ -12,6 +12,18 @@ from backend.api.app import create_app
 from backend.api.settings import ApiSettings
 from backend.common.errors import ConfigError
 from backend.common.logging import setup_logging
+from backend.indexer.db import sqlite_file
+
+
+def _require_indexed_database(database_url: str) -> None:
+    """A SQLite file that does not exist yet is a typo or an indexer not run: serving it would
+    answer every request with empty lists, a silent wrong answer."""
+    path = sqlite_file(database_url)
+    if path is not None and not path.exists():
+        raise ConfigError(
+            f"no database at {path}: run the indexer first (python -m backend.indexer) or "
+            "point --database-url at its database"
+        )
 
 
 def main() -> int:
@@ -25,6 +37,7 @@ def main() -> int:
     args = parser.parse_args()
     try:
         settings = ApiSettings(**{k: v for k, v in vars(args).items() if v is not None})
+        _require_indexed_database(settings.database_url)
         app = create_app(settings)
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -60,11 +60,17 @@ def load_deployment(path: Path) -> Deployment:
         ) from None
     except json.JSONDecodeError as exc:
         raise ConfigError(f"deployment file {path} is not valid JSON: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:  # a directory, no permission, not text
+        raise ConfigError(f"cannot read deployment file {path}: {exc}") from None
     return parse_deployment(raw, str(path))
 
 
 def parse_deployment(raw: Any, source: str) -> Deployment:
     """A deployment record as read from `source` (for messages), checked field by field."""
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"deployment file {source} should hold a JSON object, found {type(raw).__name__}"
+        )
     try:
         contracts = raw["contracts"]
         asset = raw["funding_asset"]
@@ -82,8 +88,10 @@ def parse_deployment(raw: Any, source: str) -> Deployment:
             ),
             deployment_block_hash=raw.get("deployment_block_hash"),
         )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ConfigError(f"deployment file {source} is incomplete or malformed: {exc!r}") from None
+    except KeyError as exc:
+        raise ConfigError(f"deployment file {source} lacks the field {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"deployment file {source} is malformed: {exc}") from None
 
 
 @cache

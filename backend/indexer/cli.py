@@ -81,9 +81,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.once:
             applied = indexer.sync()
             cp = indexer.checkpoint()
-            log.info(
-                "applied %d events; indexed to block %s", applied, cp.block_number if cp else None
-            )
+            if cp is None:
+                log.info(
+                    "nothing to index yet: the chain is not %d confirmations past the "
+                    "deployment block %d",
+                    settings.confirmations,
+                    indexer.next_block(),
+                )
+            else:
+                log.info("applied %d events; indexed to block %d", applied, cp.block_number)
         else:
             indexer.run_forever(settings.poll_seconds)
     except KeyboardInterrupt:

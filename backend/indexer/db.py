@@ -263,6 +263,18 @@ trades = Table(
 )
 
 
+def sqlite_file(database_url: str) -> Path | None:
+    """The file of a SQLite URL; None for another database, an in-memory one or a bad URL
+    (make_engine reports that one)."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        return None
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
 def make_engine(database_url: str) -> Engine:
     """An engine for ``database_url``; for SQLite files, creates the folder and turns on WAL so
     the API can read while the indexer writes."""

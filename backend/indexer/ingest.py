@@ -128,7 +128,7 @@ class Indexer:
 
     def run_forever(self, poll_seconds: float, stop: threading.Event | None = None) -> None:
         """Syncs every ``poll_seconds`` until ``stop`` is set; a failed cycle is logged and the
-        next one tries again from the checkpoint."""
+        next one tries again from the checkpoint, except after a reorg, which stops it."""
         stop = stop or threading.Event()
         log.info("following chain %d from block %d", self._deployment.chain_id, self.next_block())
         while not stop.is_set():
@@ -141,6 +141,8 @@ class Indexer:
                         applied,
                         cp.block_number if cp else None,
                     )
+            except ReorgDetected:
+                raise  # retrying cannot help: the database holds blocks of another fork
             except Exception:  # the daemon outlives any one bad cycle
                 log.exception("indexing cycle failed; retrying in %.1fs", poll_seconds)
             stop.wait(poll_seconds)
@@ -195,7 +197,7 @@ class Indexer:
         if header.hash != cp.block_hash:
             raise ReorgDetected(
                 f"indexed block {cp.block_number} was {cp.block_hash}, the chain "
-                f"now has {header.hash}; reorg handling is not implemented yet"
+                f"now has {header.hash} (reorg or a restarted dev chain)"
             )
 
 

@@ -20,7 +20,16 @@ from backend.indexer.decode import DecodedEvent
 
 
 class ReorgDetected(InfraxError):
-    """The chain no longer contains a block the database was built from."""
+    """The chain no longer contains a block the database was built from. Rolling back to the
+    fork point is not implemented yet, so the message says how to start over."""
+
+    RECOVERY = (
+        "; rolling back is not implemented yet: index into a fresh database (delete the SQLite "
+        "file or pass another --database-url) to rebuild from the chain as it is now"
+    )
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem + self.RECOVERY)
 
 
 @dataclass(frozen=True)

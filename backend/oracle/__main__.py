@@ -23,7 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="post every ended period, then keep polling")
     run.add_argument("--config", type=Path, required=True, help="oracle config YAML")
     run.add_argument("--once", action="store_true", help="post what is due and exit")
-    run.add_argument("--log-level", default="INFO")
+    run.add_argument(
+        "--log-level", default="INFO", type=str.upper, choices=("DEBUG", "INFO", "WARNING", "ERROR")
+    )
     args = parser.parse_args(argv)
     setup_logging(args.log_level)
     try:

@@ -70,6 +70,11 @@ def load_config(path: Path) -> OracleConfig:
         raise ConfigError(f"cannot read oracle config {path}: {exc.strerror}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{path}: expected a mapping of settings (rpc_url, deployment, key_env, projects, "
+            f"...), found {type(data).__name__ if data is not None else 'an empty file'}"
+        )
     try:
         config = OracleConfig.model_validate(data)
     except ValidationError as exc:

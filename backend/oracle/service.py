@@ -30,6 +30,7 @@ from backend.common.chain import (
     verify_deployment,
 )
 from backend.common.errors import ConfigError, InfraxError
+from backend.common.vocabulary import KINDS, name_of
 from backend.oracle.config import OracleConfig, ProjectConfig, SolarSourceConfig
 from backend.oracle.readings import REPORTED_METRICS, Counters, Reading, to_readings
 from backend.oracle.sources.base import ProductionSource
@@ -125,6 +126,7 @@ class Reporter:
             source = build_source(cfg)
         except (ValueError, KeyError) as exc:
             raise ConfigError(f"source of {cfg.project}: {exc}") from None
+        self._check_source_matches_project(cfg, address, source)
         if not self.oracle.functions.isReporter(address, self.account.address).call():
             raise ConfigError(
                 f"{self.account.address} is not an authorised reporter of {cfg.project} "
@@ -135,6 +137,25 @@ class Reporter:
                 f"start {cfg.start} of {cfg.project} is not a multiple of {self.period}"
             )
         return ProjectFeed(cfg, address, source, cfg.start if isinstance(cfg.start, int) else None)
+
+    def _check_source_matches_project(
+        self, cfg: ProjectConfig, address: str, source: ProductionSource
+    ) -> None:
+        """The model must be of the plant the chain describes: a solar model's readings on a
+        wind project, or a model of another size, would be plausible numbers and wrong."""
+        project = self._project(address)
+        kind = name_of(KINDS, project.functions.projectInfo().call()[2])  # ProjectInfo.kind
+        capacity_kw = int(project.functions.capacityKw().call())
+        if kind != cfg.source.type:
+            raise ConfigError(
+                f"{cfg.project} is a {kind} project on chain, but its source in the config "
+                f"models a {cfg.source.type} plant"
+            )
+        if source.capacity_kw != capacity_kw:
+            raise ConfigError(
+                f"source of {cfg.project} models {source.capacity_kw} kW, but the project's "
+                f"nameplate capacity on chain is {capacity_kw} kW"
+            )
 
     def _resolve_project(self, ref: str) -> str:
         if Web3.is_address(ref):

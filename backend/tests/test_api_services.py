@@ -6,7 +6,7 @@ import pytest
 
 from backend.api.services.orderbook import BUY, SELL, OrderBook, PriceLevel, RestingOrder, aggregate
 from backend.api.services.units import format_units
-from backend.api.vocabulary import goal_names, metric_decimals, metric_names
+from backend.common.vocabulary import goal_names, metric_decimals, metric_names
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from web3.contract import Contract
 from backend.common.chain import ROOT, abi
 from backend.common.errors import ConfigError
 from backend.demo import DemoRun, anvil, play, post_oracle_readings
-from backend.oracle.config import load_config
+from backend.oracle.config import OracleConfig, ProjectConfig, load_config
 from backend.oracle.readings import Reading
 from backend.oracle.service import PostingError, Reporter
 
@@ -235,6 +235,42 @@ def test_oracle_refuses_a_project_listed_twice(played):
         }
     )
     with pytest.raises(ConfigError, match=f"project {address} is listed twice"):
+        Reporter(config)
+
+
+def _demo_config_with_solar_source(played, source: dict) -> OracleConfig:
+    config = load_config(ROOT / "config" / "oracle-demo.yaml")
+    solar = config.projects[0]
+    # Validated afresh so the new source is parsed into its model, as a config file would be.
+    project = ProjectConfig.model_validate(
+        {**solar.model_dump(exclude={"source"}), "source": source}
+    )
+    return config.model_copy(
+        update={
+            "rpc_url": played.run.rpc_url,
+            "deployment": played.run.deployment_path,
+            "projects": [project],
+        }
+    )
+
+
+def test_oracle_refuses_a_model_of_another_kind_of_plant(played):
+    config = _demo_config_with_solar_source(played, {"type": "wind"})
+    with pytest.raises(
+        ConfigError,
+        match="GSO-SOLAR is a solar project on chain, but its source in the config models a "
+        "wind plant",
+    ):
+        Reporter(config)
+
+
+def test_oracle_refuses_a_model_of_another_size(played):
+    config = _demo_config_with_solar_source(played, {"type": "solar", "capacity_kw": 50000})
+    with pytest.raises(
+        ConfigError,
+        match="source of GSO-SOLAR models 50000 kW, but the project's nameplate capacity on "
+        "chain is 5000 kW",
+    ):
         Reporter(config)
 
 

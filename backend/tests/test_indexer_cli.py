@@ -66,7 +66,14 @@ def test_deployment_file_that_is_not_json(tmp_path: Path) -> None:
 def test_deployment_file_missing_a_key(tmp_path: Path, missing: str) -> None:
     path = tmp_path / "partial.json"
     path.write_text(json.dumps({k: v for k, v in GOOD_DEPLOYMENT.items() if k != missing}))
-    _assert_one_line_error(_run("--deployment", str(path), tmp_path=tmp_path), "malformed")
+    _assert_one_line_error(
+        _run("--deployment", str(path), tmp_path=tmp_path), f"lacks the field '{missing}'"
+    )
+
+
+def test_deployment_path_that_is_a_directory(tmp_path: Path) -> None:
+    result = _run("--deployment", str(tmp_path), tmp_path=tmp_path)
+    _assert_one_line_error(result, f"cannot read deployment file {tmp_path}", "directory")
 
 
 def test_rpc_that_does_not_answer(tmp_path: Path) -> None:

@@ -21,8 +21,8 @@ from web3.contract import Contract
 from backend.api.app import create_app
 from backend.api.services.units import format_units
 from backend.api.settings import ApiSettings
-from backend.api.vocabulary import MILESTONE_STATUSES, PHASES
 from backend.common.chain import BUILD_DIR, ROOT, Deployment, load_deployment
+from backend.common.vocabulary import MILESTONE_STATUSES, PHASES
 from backend.demo import anvil
 from backend.indexer import db
 from backend.indexer.db import create_schema, make_engine
@@ -453,10 +453,8 @@ def test_reindexing_the_same_blocks_changes_nothing(
     assert _fingerprint(engine) == before
 
 
-def test_cli_once_indexes_the_same_data(
-    chain: Chain, rpc_url: str, indexed: tuple[Engine, str], tmp_path: Path
-) -> None:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+def _index_once(chain: Chain, rpc_url: str, url: str, *extra: str) -> str:
+    """Runs ``python -m backend.indexer --once``; returns what it logged."""
     result = subprocess.run(
         [
             sys.executable,
@@ -469,6 +467,7 @@ def test_cli_once_indexes_the_same_data(
             "--database-url",
             url,
             "--once",
+            *extra,
         ],
         cwd=ROOT,
         capture_output=True,
@@ -476,4 +475,25 @@ def test_cli_once_indexes_the_same_data(
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+    return result.stderr
+
+
+def test_cli_once_indexes_the_same_data(
+    chain: Chain, rpc_url: str, indexed: tuple[Engine, str], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    head = chain.w3.eth.block_number
+    assert f"indexed to block {head}" in _index_once(chain, rpc_url, url)
     assert _fingerprint(make_engine(url)) == _fingerprint(indexed[0])
+
+
+def test_cli_once_says_when_the_chain_is_not_deep_enough_yet(
+    chain: Chain, rpc_url: str, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'shallow.db'}"
+    logged = _index_once(chain, rpc_url, url, "--confirmations", "100000")
+    first = chain.deployment.deployment_block
+    assert (
+        f"nothing to index yet: the chain is not 100000 confirmations past the deployment "
+        f"block {first}" in logged
+    )

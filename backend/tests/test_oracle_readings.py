@@ -73,6 +73,8 @@ def test_config_loads_with_defaults(tmp_path):
         (GOOD + "unexpected: 1\n", "unexpected"),
         ("projects: [", "not valid YAML"),
         (GOOD.replace("    emission", "    start: -3600\n    emission"), "projects.0.start"),
+        ("", "expected a mapping of settings .* found an empty file"),
+        ("- rpc_url\n", "expected a mapping of settings .* found list"),
     ],
 )
 def test_config_errors_name_the_problem(tmp_path, text, message):
@@ -83,3 +85,12 @@ def test_config_errors_name_the_problem(tmp_path, text, message):
 def test_missing_config_file_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="cannot read oracle config"):
         load_config(tmp_path / "nope.yaml")
+
+
+def test_cli_refuses_an_unknown_log_level_by_name(tmp_path, capsys):
+    from backend.oracle.__main__ import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run", "--config", str(_write(tmp_path, GOOD)), "--log-level", "NOPE"])
+    assert exit_info.value.code == 2
+    assert "argument --log-level: invalid choice: 'NOPE'" in capsys.readouterr().err

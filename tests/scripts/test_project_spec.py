@@ -71,6 +71,7 @@ def test_contract_args_convert_human_units_and_relative_dates(tmp_path):
         ({"roles__verifier": "0x1234"}, "not a 20-byte hex address"),
         ({"roles__operator": "0x90F79bf6EB2c4f870365E785982E1f101E93b907"}, "wrong checksum"),
         ({"roles__operator": "0x" + "0" * 40}, "zero address"),
+        ({"roles__operator": 0x90F79BF6EB2C4F870365E785982E1F101E93B906}, "must be quoted"),
         ({"raise__goal": "7000000"}, "is above cap"),
         ({"raise__goal": "5000050"}, "not a whole number of shares"),
         ({"raise__price": "0"}, "raise.price"),

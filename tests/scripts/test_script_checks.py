@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.common import ScriptError
+from scripts.common import ScriptError, address_arg
 from scripts.create_project import create_project
 from scripts.deploy import deploy
 from scripts.register_sponsor import register_sponsor
@@ -62,6 +62,54 @@ def test_deploy_checks_addresses_before_sending(deployments, admin, option, valu
     assert admin.nonce == nonce
 
 
+def test_deploy_refuses_to_replace_a_live_deployment(deployed, deployments, admin):
+    path = deployments / f"{NETWORK}.json"
+    before = path.read_text()
+    nonce = admin.nonce
+    factory = deployed["contracts"]["ProjectFactory"]
+    with pytest.raises(
+        ScriptError, match=f"records a live deployment .*factory {factory}.*--force"
+    ):
+        deploy(NETWORK)
+    assert admin.nonce == nonce
+    assert path.read_text() == before
+
+
+def test_deploy_replaces_a_live_deployment_when_forced(deployed, deployments):
+    record = deploy(NETWORK, force=True)
+    assert record["contracts"]["ProjectFactory"] != deployed["contracts"]["ProjectFactory"]
+    assert json.loads((deployments / f"{NETWORK}.json").read_text()) == record
+
+
+def test_deploy_replaces_a_deployment_file_whose_chain_is_gone(deployments, capsys):
+    stale = {
+        "network": NETWORK,
+        "chain_id": 1,
+        "deployment_block": 7,
+        "contracts": {
+            name: "0x" + "12" * 20 for name in ("ProjectFactory", "ShareExchange", "MetricsOracle")
+        },
+        "funding_asset": {"address": "0x" + "34" * 20, "symbol": "USDC", "decimals": 6},
+    }
+    path = deployments / f"{NETWORK}.json"
+    path.write_text(json.dumps(stale))
+    record = deploy(NETWORK)
+    assert "no longer describes this chain" in capsys.readouterr().out
+    assert json.loads(path.read_text()) == record
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",  # EIP-55
+        "0x70997970c51812dc3a010c7d01b50e0d17dc79c8",  # all lower case: no checksum to check
+        "0x70997970C51812DC3A010C7D01B50E0D17DC79C8",  # all upper case: no checksum either
+    ],
+)
+def test_addresses_in_any_case_without_a_checksum_are_accepted(spelling):
+    assert address_arg(spelling, "--admin") == "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+
+
 @pytest.mark.parametrize(
     ("sponsor", "name", "message"),
     [
@@ -92,7 +140,7 @@ def test_a_deployment_file_of_another_chain_is_refused(deployed, deployments, ad
 
 def test_an_incomplete_deployment_file_is_refused(deployments):
     (deployments / f"{NETWORK}.json").write_text(json.dumps({"network": NETWORK}))
-    with pytest.raises(ScriptError, match="incomplete or malformed"):
+    with pytest.raises(ScriptError, match="lacks the field .contracts."):
         register_sponsor(NETWORK, "0x90F79bf6EB2c4f870365E785982E1f101E93b906", "Town")
 
 

@@ -14,7 +14,7 @@ from backend.api.deps import Conn, project_or_404
 from backend.api.services.orderbook import RestingOrder, aggregate
 from backend.api.services.units import format_units
 from backend.api.validation import Address
-from backend.api.vocabulary import SIDES, name_of
+from backend.common.vocabulary import SIDES, name_of
 
 router = APIRouter(prefix="/markets", tags=["markets"])
 

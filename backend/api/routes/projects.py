@@ -11,7 +11,7 @@ from backend.api import crud, schemas
 from backend.api.deps import Conn, project_or_404
 from backend.api.services.units import format_units
 from backend.api.validation import Address
-from backend.api.vocabulary import (
+from backend.common.vocabulary import (
     KINDS,
     METRIC_IDS,
     MILESTONE_STATUSES,
