@@ -3,6 +3,7 @@ integers. Formatting for humans happens in the routes; unknown entities raise No
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, RowMapping, and_, func, select
@@ -81,13 +82,14 @@ def latest_readings(*, conn: Connection, project: str) -> list[RowMapping]:
 
 
 def list_readings(
-    *, conn: Connection, project: str, metric: int | None, limit: int
+    *, conn: Connection, project: str, metrics: Sequence[int] | None, limit: int
 ) -> list[RowMapping]:
-    """Readings newest first: by period descending, then metric id ascending."""
+    """Readings newest first: by period descending, then metric id ascending; only of
+    ``metrics`` when given."""
     r = db.readings
     stmt = select(r).where(r.c.project == project)
-    if metric is not None:
-        stmt = stmt.where(r.c.metric == metric)
+    if metrics is not None:
+        stmt = stmt.where(r.c.metric.in_(metrics))
     stmt = stmt.order_by(
         r.c.period.desc(), r.c.metric, r.c.block_number.desc(), r.c.log_index.desc()
     ).limit(limit)

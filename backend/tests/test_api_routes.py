@@ -248,6 +248,16 @@ def test_metrics_filter_by_name_and_limit(client: TestClient) -> None:
     assert [(r["metric"], r["period"]) for r in body] == [("ENERGY_KWH", 2 * HOUR)]
 
 
+def test_metrics_filter_by_several_names(client: TestClient) -> None:
+    body = client.get(f"/api/projects/{SUN}/metrics?metric=UPTIME_BPS&metric=ENERGY_KWH").json()
+    assert [(r["metric"], r["period"]) for r in body] == [
+        ("ENERGY_KWH", 2 * HOUR),
+        ("UPTIME_BPS", 2 * HOUR),
+        ("ENERGY_KWH", HOUR),
+        ("UPTIME_BPS", HOUR),
+    ]
+
+
 def test_metrics_of_a_project_without_readings_are_empty(client: TestClient) -> None:
     assert client.get(f"/api/projects/{WIND}/metrics").json() == []
 
@@ -367,6 +377,7 @@ def test_422_quotes_a_long_input_only_in_part(client: TestClient) -> None:
         "limit=ten",
         "metric=energy",
         "metric=7",
+        "metric=ENERGY_KWH&metric=nope",
     ],
 )
 def test_bad_metrics_query_is_422(client: TestClient, query: str) -> None:

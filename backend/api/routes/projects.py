@@ -138,13 +138,16 @@ def get_project(address: ProjectAddress, conn: Conn) -> schemas.ProjectDetail:
 def list_metrics(
     address: ProjectAddress,
     conn: Conn,
-    metric: Annotated[MetricName | None, Query(description="only this metric")] = None,
+    metric: Annotated[
+        list[MetricName] | None,
+        Query(description="only these metrics (repeat the parameter to name several)"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_READINGS)] = 100,
 ) -> list[schemas.Reading]:
     """Metric readings, newest period first (then by metric id)."""
     row = project_or_404(conn, address)
     asset = crud.asset_info(conn=conn, address=row["funding_asset"])
-    metric_id = None if metric is None else METRIC_IDS[metric]
+    metric_ids = None if metric is None else sorted({METRIC_IDS[name] for name in metric})
     return [
         schemas.Reading(
             metric=metric_name(r["metric"]),
@@ -155,5 +158,5 @@ def list_metrics(
             block_number=r["block_number"],
             timestamp=r["timestamp"],
         )
-        for r in crud.list_readings(conn=conn, project=address, metric=metric_id, limit=limit)
+        for r in crud.list_readings(conn=conn, project=address, metrics=metric_ids, limit=limit)
     ]
