@@ -105,7 +105,7 @@ def connect(network_name: str) -> Any:
     configure_test_chain()
     _quiet_brownie_warnings()
     if not network.is_connected():
-        _require_known_network(network_name)
+        require_known_network(network_name)
         _require_running_node(network_name)
         try:
             network.connect(network_name)
@@ -123,11 +123,12 @@ def _quiet_brownie_warnings() -> None:
     warnings.filterwarnings("ignore", category=BrownieEnvironmentWarning)
 
 
-def _require_known_network(network_name: str) -> None:
+def require_known_network(network_name: str) -> None:
+    """A network id brownie knows (checked before any file is read: a typo is not a missing
+    deployment)."""
     import brownie
 
-    known = brownie._config.CONFIG.networks
-    if network_name not in known:
+    if network_name not in brownie._config.CONFIG.networks:
         raise ScriptError(
             f"unknown network {network_name!r}: use a brownie network id, e.g. 'anvil' (the "
             "local chain on 127.0.0.1:8545); `.venv-brownie/bin/brownie networks list` shows all"
@@ -201,9 +202,13 @@ def write_deployment(network_name: str, record: dict[str, Any]) -> Path:
 
 def read_deployment(network_name: str) -> dict[str, Any]:
     """The deployment record of `network_name`, checked to have every field scripts use."""
+    from brownie import network
+
     from backend.common.chain import parse_deployment
     from backend.common.errors import ConfigError
 
+    if not network.is_connected():
+        require_known_network(network_name)
     path = deployment_path(network_name)
     try:
         record: dict[str, Any] = json.loads(path.read_text())
@@ -211,6 +216,8 @@ def read_deployment(network_name: str) -> dict[str, Any]:
         raise ScriptError(f"{path} not found: deploy first (scripts/deploy.py)") from None
     except json.JSONDecodeError as exc:
         raise ScriptError(f"{path} is not valid JSON: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:  # a directory, no permission, not text
+        raise ScriptError(f"cannot read {path}: {exc}") from None
     try:
         parse_deployment(record, str(path))
     except ConfigError as exc:
@@ -257,7 +264,7 @@ def send(method: Any, *args: Any, sender: Any) -> Any:
 
 def address_arg(value: str, what: str) -> str:
     """A command-line address, checked like a spec's (checksum, not zero)."""
-    from scripts.addresses import checked_address
+    from backend.common.addresses import checked_address
 
     try:
         return checked_address(value)

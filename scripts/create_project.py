@@ -38,6 +38,11 @@ def create_project(spec_path: Path, network_name: str) -> Any:
             f"{sponsor.address} is not a registered sponsor: ask the exchange admin "
             "to register it (scripts.register_sponsor)"
         )
+    if spec.roles.verifier == sponsor.address:
+        raise ScriptError(
+            f"roles.verifier {spec.roles.verifier} is the sponsor creating the project: the "
+            "verifier must be independent of the sponsor (and of the implementor)"
+        )
     factory = c["factory"]
     for i in range(factory.projectCount()):
         other = proj.Project.at(factory.projectAt(i))

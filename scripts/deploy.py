@@ -24,13 +24,6 @@ from scripts.common import (
 
 PERIOD_SECONDS = 3600  # the oracle's period: one hour
 MAX_DECIMALS = 18  # prices and amounts are held in uint128 units
-ERC20_METADATA_ABI = [
-    {"name": name, "type": "function", "stateMutability": "view", "inputs": [], "outputs": [out]}
-    for name, out in (
-        ("symbol", {"name": "", "type": "string"}),
-        ("decimals", {"name": "", "type": "uint8"}),
-    )
-]
 
 
 def _checked_funding_asset(value: str, network_name: str) -> str:
@@ -38,18 +31,18 @@ def _checked_funding_asset(value: str, network_name: str) -> str:
     decimals() sensibly. Asked with eth_call, so nothing is spent."""
     from brownie import web3
 
+    from backend.common.chain import view_call
+
     address = address_arg(value, "--funding-asset")
     if len(web3.eth.get_code(address)) == 0:
         raise ScriptError(f"--funding-asset {address} has no contract code on {network_name}")
-    token = web3.eth.contract(address=address, abi=ERC20_METADATA_ABI)
-    try:
-        symbol = token.functions.symbol().call()
-        decimals = token.functions.decimals().call()
-    except Exception:  # a revert, or an answer that does not decode: not an ERC-20
+    symbol = view_call(web3, address, "symbol", "string")
+    decimals = view_call(web3, address, "decimals", "uint8")
+    if symbol is None or decimals is None:  # a revert, or an answer that does not decode
         raise ScriptError(
             f"--funding-asset {address} does not answer symbol() and decimals(): "
             "not an ERC-20 token"
-        ) from None
+        )
     if not 0 <= decimals <= MAX_DECIMALS:
         raise ScriptError(
             f"--funding-asset {symbol} has {decimals} decimals (at most {MAX_DECIMALS})"
@@ -115,7 +108,8 @@ def deploy(
     factory = proj.ProjectFactory.deploy(admin or deployer.address, tx)
     exchange = proj.ShareExchange.deploy(factory.address, tx)
     oracle = proj.MetricsOracle.deploy(factory.address, PERIOD_SECONDS, tx)
-    if admin is None or admin == deployer.address:
+    wired = admin is None or admin == deployer.address
+    if wired:
         send(factory.setExchange, exchange.address, sender=deployer)
     record = {
         "network": network_name,
@@ -142,6 +136,11 @@ def deploy(
     for name, address in record["contracts"].items():
         print(f"  {name:<15} {address}")
     print(f"  funding asset   {token.address} ({record['funding_asset']['symbol']})")
+    if not wired:
+        print(
+            f"next: the admin {admin} must call ProjectFactory.setExchange({exchange.address}) "
+            "(only the admin may); until then shares cannot be traded on the exchange"
+        )
     return record
 
 

@@ -20,13 +20,14 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictFloat,
     StrictInt,
     ValidationError,
     field_validator,
     model_validator,
 )
 
-from scripts.addresses import checked_address
+from backend.common.addresses import checked_address
 
 GOALS = {"renewable_energy": 1, "jobs": 2, "pollution": 4, "infrastructure": 8}
 # Order matters: the index is the on-chain enum value (ProjectKind, Metric).
@@ -50,6 +51,7 @@ MAX_URI = 300
 SYMBOL = re.compile(r"[A-Z0-9](?:[A-Z0-9-]{0,14}[A-Z0-9])?")
 DAY = 86_400
 MAX_DAYS = 3_650  # ten years: deadlines and due dates further out are surely typos
+MIN_RAISE_SECONDS = 3_600  # a raise lasts at least an hour after the project is created
 MAX_UNITS = 2**128  # amounts the exchange can hold in an order (uint128)
 
 
@@ -82,7 +84,8 @@ class RaiseSpec(BaseModel):
     goal: Decimal = Field(gt=0)
     cap: Decimal = Field(gt=0)
     deadline: datetime | None = None  # absolute, with a time zone
-    deadline_in_days: float | None = Field(default=None, gt=0, le=MAX_DAYS)  # or from chain time
+    # or from chain time; strict: YAML's `yes` would otherwise count as one day
+    deadline_in_days: StrictFloat | None = Field(default=None, gt=0, le=MAX_DAYS)
 
     @model_validator(mode="after")
     def _check(self) -> RaiseSpec:
@@ -106,7 +109,12 @@ class MilestoneSpecModel(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_strip_whitespace=True)
     name: str = Field(min_length=1, max_length=MAX_NAME)
     tranche_bps: StrictInt = Field(gt=0, le=10_000)
-    due_days_after_deadline: float = Field(gt=0, le=MAX_DAYS)
+    due_days_after_deadline: StrictFloat = Field(gt=0, le=MAX_DAYS)
+
+
+def due_seconds(milestone: MilestoneSpecModel) -> int:
+    """Seconds from the raise deadline to the milestone's due date."""
+    return int(milestone.due_days_after_deadline * DAY)
 
 
 class ProjectSpec(BaseModel):
@@ -143,11 +151,12 @@ class ProjectSpec(BaseModel):
             raise ValueError(
                 f"milestone tranche_bps sum to {total}; they must sum to exactly 10000"
             )
-        dues = [m.due_days_after_deadline for m in self.milestones]
+        # Compared in whole seconds, as the chain will hold them, from the deadline on.
+        dues = [0] + [due_seconds(m) for m in self.milestones]
         if any(later <= earlier for earlier, later in zip(dues, dues[1:], strict=False)):
             raise ValueError(
                 "milestones must be due one after another (due_days_after_deadline "
-                "strictly increasing)"
+                "strictly increasing, at least a second apart)"
             )
         if "ENERGY_KWH" in self.metrics and self.capacity_kw == 0:
             raise ValueError("a project reporting ENERGY_KWH needs capacity_kw > 0")
@@ -204,6 +213,13 @@ def deadline_timestamp(spec: ProjectSpec, chain_now: int) -> int:
             f"raise.deadline {datetime.fromtimestamp(deadline, UTC).isoformat()} "
             f"is not in the future (chain time is {when})"
         )
+    if deadline < chain_now + MIN_RAISE_SECONDS:
+        # The latest block's time lags the block the transaction lands in: a deadline this
+        # close could pass the simulation and then revert on-chain, costing gas.
+        raise SpecError(
+            f"raise.deadline {datetime.fromtimestamp(deadline, UTC).isoformat()} is less than "
+            f"{MIN_RAISE_SECONDS // 3600} hour after chain time ({when}): investors need time"
+        )
     return deadline
 
 
@@ -238,8 +254,5 @@ def contract_args(
                 f"raise.{name} {getattr(r, name)} is too large (at most 2^128 - 1 units)"
             )
     terms = (asset, amounts["price"], amounts["goal"], amounts["cap"], deadline)
-    milestones = [
-        (m.name, m.tranche_bps, deadline + int(m.due_days_after_deadline * DAY))
-        for m in spec.milestones
-    ]
+    milestones = [(m.name, m.tranche_bps, deadline + due_seconds(m)) for m in spec.milestones]
     return info, roles, terms, milestones

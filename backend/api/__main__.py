@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import uvicorn
 from pydantic import ValidationError
@@ -19,6 +20,11 @@ def _require_indexed_database(database_url: str) -> None:
     """A SQLite file that does not exist yet is a typo or an indexer not run: serving it would
     answer every request with empty lists, a silent wrong answer."""
     path = sqlite_file(database_url)
+    if path == Path(":memory:"):
+        raise ConfigError(
+            f"{database_url} is an in-memory database, empty and the API's own: point "
+            "--database-url at the indexer's database"
+        )
     if path is not None and not path.exists():
         raise ConfigError(
             f"no database at {path}: run the indexer first (python -m backend.indexer) or "

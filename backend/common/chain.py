@@ -127,6 +127,47 @@ def verify_deployment(w3: Web3, deployment: Deployment, rpc_url: str) -> None:
             f"no ProjectFactory at {deployment.factory} on {rpc_url}: the deployment "
             "file belongs to another chain"
         )
+    # The other addresses must be the factory's exchange and oracle, and the asset's decimals the
+    # token's: an edited or mixed-up file would otherwise act on the wrong contract, or price a
+    # project in the wrong units.
+    # Each names the factory, and answers a view function only its kind of contract has.
+    roles = (
+        ("ShareExchange", deployment.exchange, "nextOrderId", "uint256"),
+        ("MetricsOracle", deployment.oracle, "periodSeconds", "uint32"),
+    )
+    for name, address, probe, returns in roles:
+        if (
+            view_call(w3, address, "factory", "address") != deployment.factory
+            or view_call(w3, address, probe, returns) is None
+        ):
+            raise ConfigError(
+                f"{address} is not the {name} of the factory {deployment.factory} on {rpc_url}: "
+                "the deployment file is mixed up"
+            )
+    asset = deployment.funding_asset
+    decimals = view_call(w3, asset.address, "decimals", "uint8")
+    if decimals != asset.decimals:
+        raise ConfigError(
+            f"the deployment file gives the funding asset {asset.address} {asset.decimals} "
+            f"decimals, but the token has {decimals}"
+        )
+
+
+def view_call(w3: Web3, address: str, function: str, returns: str) -> Any:
+    """The answer of a no-argument view function, or None if the contract does not give one."""
+    output = {"name": "", "type": returns}
+    fragment = {
+        "name": function,
+        "type": "function",
+        "stateMutability": "view",
+        "inputs": [],
+        "outputs": [output],
+    }
+    contract = w3.eth.contract(address=Web3.to_checksum_address(address), abi=[fragment])
+    try:
+        return contract.functions[function]().call()
+    except Exception:  # no code, a revert, or an answer that does not decode
+        return None
 
 
 def connect(rpc_url: str, timeout: float = 30.0) -> Web3:

@@ -264,20 +264,20 @@ trades = Table(
 
 
 def sqlite_file(database_url: str) -> Path | None:
-    """The file of a SQLite URL; None for another database, an in-memory one or a bad URL
-    (make_engine reports that one)."""
+    """The file of a SQLite URL (``:memory:`` for an in-memory one); None for another database
+    or a bad URL (make_engine reports that one)."""
     try:
         url = make_url(database_url)
     except ArgumentError:
         return None
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+    if url.get_backend_name() != "sqlite":
         return None
-    return Path(url.database)
+    return Path(url.database or ":memory:")
 
 
 def make_engine(database_url: str) -> Engine:
-    """An engine for ``database_url``; for SQLite files, creates the folder and turns on WAL so
-    the API can read while the indexer writes."""
+    """An engine for ``database_url``; for SQLite files, creates the file's folder (not a chain
+    of them) and turns on WAL so the API can read while the indexer writes."""
     try:
         url = make_url(database_url)
     except ArgumentError:
@@ -299,7 +299,12 @@ def make_engine(database_url: str) -> Engine:
                 "one (pip install 'psycopg[binary]', URL postgresql+psycopg://...) or use sqlite"
             ) from None
     if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(url.database).parent
+        if not folder.parent.is_dir():  # one missing level (data/) is made; more is a typo
+            raise ConfigError(
+                f"cannot use the database {database_url}: the folder {folder.parent} does not exist"
+            )
+        folder.mkdir(exist_ok=True)
     engine = create_engine(url)
 
     @event.listens_for(engine, "connect")

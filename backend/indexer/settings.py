@@ -28,7 +28,7 @@ class IndexerSettings(BaseSettings):
         default=DEFAULT_BATCH_SIZE, ge=1, description="blocks per eth_getLogs range"
     )
     confirmations: int = Field(default=0, ge=0, description="blocks behind the head left unindexed")
-    poll_seconds: float = Field(default=2.0, gt=0)
+    poll_seconds: float = Field(default=2.0, gt=0, le=3600, allow_inf_nan=False)
     log_level: LogLevel = "INFO"
 
     @field_validator("log_level", mode="before")

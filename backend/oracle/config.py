@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from backend.common.addresses import checked_address
 from backend.common.errors import ConfigError
 
 
@@ -43,10 +44,12 @@ class ProjectConfig(BaseModel):
 
     @field_validator("project", mode="before")
     @classmethod
-    def _unquoted_address(cls, value: object) -> object:
+    def _address_or_symbol(cls, value: object) -> object:
         # YAML reads an unquoted 0x... address as a hex integer: turn it back into an address.
         if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**160:
             return f"0x{value:040x}"
+        if isinstance(value, str) and value[:2].lower() == "0x":
+            return checked_address(value)  # the scripts' rule: a checksum typo is caught
         return value
 
 
@@ -58,7 +61,7 @@ class OracleConfig(BaseModel):
     keystore: Path | None = Field(default=None, description="encrypted JSON keystore file")
     password_env: str | None = None
     batch_periods: int = Field(default=24, gt=0, le=200)
-    poll_seconds: float = Field(default=15, gt=0)
+    poll_seconds: float = Field(default=15, gt=0, le=3600, allow_inf_nan=False)
     projects: list[ProjectConfig] = Field(min_length=1)
 
 

@@ -8,11 +8,13 @@ twice (PeriodAlreadyReported), so a batch sent twice can not count twice.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
 from dataclasses import dataclass
 from getpass import getpass
+from pathlib import Path
 from typing import Any
 
 from eth_account import Account
@@ -73,15 +75,33 @@ def load_key(config: OracleConfig) -> LocalAccount:
     assert config.keystore is not None
     try:
         keyfile = config.keystore.read_text()
-    except OSError as exc:
-        raise ConfigError(f"cannot read keystore {config.keystore}: {exc.strerror}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read keystore {config.keystore}: {exc}") from None
+    _check_keystore_shape(keyfile, config.keystore)  # before asking for a password
     password = os.environ.get(config.password_env) if config.password_env else None
     if password is None:
         password = getpass(f"password for {config.keystore}: ")
     try:
         return Account.from_key(Account.decrypt(keyfile, password))
-    except ValueError:
+    except (ValueError, KeyError, TypeError):
         raise ConfigError(f"wrong password or corrupt keystore {config.keystore}") from None
+
+
+def _check_keystore_shape(keyfile: str, path: Path) -> None:
+    """An encrypted JSON keystore (Web3 Secret Storage): an object with a version and crypto."""
+    try:
+        data = json.loads(keyfile)
+    except json.JSONDecodeError:
+        data = None
+    if (
+        not isinstance(data, dict)
+        or "version" not in data
+        or not ("crypto" in data or "Crypto" in data)
+    ):
+        raise ConfigError(
+            f"{path} is not an encrypted JSON keystore (expected an object with 'version' and "
+            "'crypto', as geth or foundry's cast write)"
+        )
 
 
 @dataclass

@@ -46,3 +46,8 @@ def test_a_port_out_of_range_is_refused() -> None:
 def test_a_url_that_is_not_a_database_url_is_refused() -> None:
     line = _one_line_error(_serve("--database-url", "not a url"))
     assert "not a database URL: 'not a url'" in line
+
+
+def test_an_in_memory_database_is_refused() -> None:
+    line = _one_line_error(_serve("--database-url", "sqlite://"))
+    assert "sqlite:// is an in-memory database" in line

@@ -84,9 +84,21 @@ def test_rpc_that_does_not_answer(tmp_path: Path) -> None:
     _assert_one_line_error(result, url)
 
 
-def test_invalid_batch_size(tmp_path: Path) -> None:
-    result = _run("--batch-size", "0", tmp_path=tmp_path)
-    _assert_one_line_error(result, "batch_size")
+@pytest.mark.parametrize(
+    ("option", "value", "setting"),
+    [("--batch-size", "0", "batch_size"), ("--poll-seconds", "inf", "poll_seconds")],
+)
+def test_invalid_settings(tmp_path: Path, option: str, value: str, setting: str) -> None:
+    _assert_one_line_error(_run(option, value, tmp_path=tmp_path), f"invalid setting {setting}")
+
+
+def test_a_database_in_a_folder_chain_that_does_not_exist(tmp_path: Path) -> None:
+    path = tmp_path / "anvil.json"
+    path.write_text(json.dumps(GOOD_DEPLOYMENT))
+    url = f"sqlite:///{tmp_path}/typo/more/x.db"
+    result = _run("--deployment", str(path), "--database-url", url, tmp_path=tmp_path)
+    _assert_one_line_error(result, f"the folder {tmp_path}/typo does not exist")
+    assert not (tmp_path / "typo").exists()
 
 
 def test_bad_database_url(tmp_path: Path) -> None:

@@ -75,11 +75,33 @@ def test_config_loads_with_defaults(tmp_path):
         (GOOD.replace("    emission", "    start: -3600\n    emission"), "projects.0.start"),
         ("", "expected a mapping of settings .* found an empty file"),
         ("- rpc_url\n", "expected a mapping of settings .* found list"),
+        (
+            GOOD.replace("GSO-SOLAR", '"0x9F1ac54BEF0DD2f6f3462EA0fa94fC62300d3a8e"'),
+            "projects.0.project.* wrong checksum",
+        ),
+        (GOOD + "poll_seconds: .inf\n", "poll_seconds"),
     ],
 )
 def test_config_errors_name_the_problem(tmp_path, text, message):
     with pytest.raises(ConfigError, match=message):
         load_config(_write(tmp_path, text))
+
+
+def test_config_takes_a_project_address_in_any_case_without_a_checksum(tmp_path):
+    text = GOOD.replace("GSO-SOLAR", '"0x9f1ac54bef0dd2f6f3462ea0fa94fc62300d3a8e"')
+    assert load_config(_write(tmp_path, text)).projects[0].project == (
+        "0x9f1ac54BEF0DD2f6f3462EA0fa94fC62300d3a8e"
+    )
+
+
+def test_a_keystore_that_is_not_one_is_refused_before_asking_a_password(tmp_path):
+    from backend.oracle.service import load_key
+
+    not_a_keystore = tmp_path / "key.json"
+    not_a_keystore.write_text('{"address": "0x' + "ab" * 20 + '"}')
+    text = GOOD.replace("key_env: INFRAX_REPORTER_KEY", f"keystore: {not_a_keystore}")
+    with pytest.raises(ConfigError, match=f"{not_a_keystore} is not an encrypted JSON keystore"):
+        load_key(load_config(_write(tmp_path, text)))
 
 
 def test_missing_config_file_is_a_clear_error(tmp_path):

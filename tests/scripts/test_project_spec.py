@@ -72,6 +72,17 @@ def test_contract_args_convert_human_units_and_relative_dates(tmp_path):
         ({"roles__operator": "0x90F79bf6EB2c4f870365E785982E1f101E93b907"}, "wrong checksum"),
         ({"roles__operator": "0x" + "0" * 40}, "zero address"),
         ({"roles__operator": 0x90F79BF6EB2C4F870365E785982E1F101E93B906}, "must be quoted"),
+        ({"roles__operator": "90f79bf6eb2c4f870365e785982e1f101e93b906"}, "should start with 0x"),
+        ({"raise__deadline_in_days": True}, "raise.deadline_in_days"),
+        ({"milestones__0__due_days_after_deadline": "30"}, "milestones.0.due_days_after_deadline"),
+        (
+            {
+                "milestones__0__due_days_after_deadline": 1.000001,
+                "milestones__1__due_days_after_deadline": 1.000002,
+            },
+            "at least a second apart",
+        ),
+        ({"milestones__0__due_days_after_deadline": 0.000001}, "at least a second apart"),
         ({"raise__goal": "7000000"}, "is above cap"),
         ({"raise__goal": "5000050"}, "not a whole number of shares"),
         ({"raise__price": "0"}, "raise.price"),
@@ -128,6 +139,16 @@ def test_deadline_in_the_past_of_chain_time_is_refused(tmp_path):
     )
     with pytest.raises(SpecError, match="is not in the future"):
         deadline_timestamp(spec, NOW)
+
+
+def test_deadline_less_than_an_hour_after_chain_time_is_refused(tmp_path):
+    # The block the transaction lands in is later than the latest one: too close a deadline
+    # passes the simulation and reverts on-chain.
+    spec, _ = load_spec(_spec(tmp_path, raise__deadline_in_days=0.04))  # 57.6 minutes
+    with pytest.raises(SpecError, match="less than 1 hour after chain time"):
+        deadline_timestamp(spec, NOW)
+    spec, _ = load_spec(_spec(tmp_path, raise__deadline_in_days=1 / 24))  # one hour exactly
+    assert deadline_timestamp(spec, NOW) == NOW + 3600
 
 
 def test_deadline_needs_a_time_zone(tmp_path):

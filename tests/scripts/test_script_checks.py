@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from brownie import ProjectFactory
 
-from scripts.common import ScriptError, address_arg
+from scripts.common import ScriptError, address_arg, read_deployment, require_known_network, send
 from scripts.create_project import create_project
 from scripts.deploy import deploy
 from scripts.register_sponsor import register_sponsor
@@ -110,6 +111,13 @@ def test_addresses_in_any_case_without_a_checksum_are_accepted(spelling):
     assert address_arg(spelling, "--admin") == "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 
 
+def test_an_address_without_0x_is_refused():
+    with pytest.raises(
+        ScriptError, match="--admin: 70997970C51812dc3A010C7d01b50e0d17dc79C8 should start with 0x"
+    ):
+        address_arg("70997970C51812dc3A010C7d01b50e0d17dc79C8", "--admin")
+
+
 @pytest.mark.parametrize(
     ("sponsor", "name", "message"),
     [
@@ -144,19 +152,62 @@ def test_an_incomplete_deployment_file_is_refused(deployments):
         register_sponsor(NETWORK, "0x90F79bf6EB2c4f870365E785982E1f101E93b906", "Town")
 
 
-def test_create_project_simulates_first_and_sends_nothing_the_chain_refuses(
-    deployed, tmp_path, sponsor
-):
-    # The sponsor may not verify its own project: only the contract knows who the sponsor is.
+def test_create_project_refuses_the_sponsor_as_verifier(deployed, tmp_path, sponsor):
     roles = {
         "implementor": "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
         "operator": "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
         "verifier": sponsor.address,
     }
     nonce = sponsor.nonce
-    with pytest.raises(ScriptError, match="not sent: .*VerifierNotIndependent"):
+    with pytest.raises(ScriptError, match=f"roles.verifier {sponsor.address} is the sponsor"):
         create_project(_spec(tmp_path, roles=roles), NETWORK)
     assert sponsor.nonce == nonce
+
+
+def test_a_transaction_the_chain_would_refuse_is_simulated_and_not_sent(deployed, sponsor):
+    factory = ProjectFactory.at(deployed["contracts"]["ProjectFactory"])
+    nonce = sponsor.nonce
+    with pytest.raises(ScriptError, match="not sent: .*OwnableUnauthorizedAccount"):
+        send(factory.registerSponsor, sponsor.address, "Self-made", sender=sponsor)
+    assert sponsor.nonce == nonce
+
+
+def _edit_deployment(deployments, edit):
+    path = deployments / f"{NETWORK}.json"
+    record = json.loads(path.read_text())
+    edit(record)
+    path.write_text(json.dumps(record))
+
+
+def test_a_mixed_up_deployment_file_is_refused(deployed, deployments, admin):
+    def swap(record):
+        c = record["contracts"]
+        c["MetricsOracle"], c["ShareExchange"] = c["ShareExchange"], c["MetricsOracle"]
+
+    _edit_deployment(deployments, swap)
+    nonce = admin.nonce
+    with pytest.raises(ScriptError, match="is not the ShareExchange of the factory .* mixed up"):
+        register_sponsor(NETWORK, "0x90F79bf6EB2c4f870365E785982E1f101E93b906", "Town")
+    assert admin.nonce == nonce
+
+
+def test_funding_asset_decimals_that_are_not_the_tokens_are_refused(deployed, deployments):
+    _edit_deployment(deployments, lambda record: record["funding_asset"].update(decimals=18))
+    with pytest.raises(
+        ScriptError, match="gives the funding asset .* 18 decimals, but the token has 6"
+    ):
+        register_sponsor(NETWORK, "0x90F79bf6EB2c4f870365E785982E1f101E93b906", "Town")
+
+
+def test_a_deployment_path_that_is_not_a_readable_file_is_refused(deployments):
+    (deployments / f"{NETWORK}.json").mkdir()
+    with pytest.raises(ScriptError, match="cannot read .*Is a directory"):
+        read_deployment(NETWORK)
+
+
+def test_scripts_name_an_unknown_network_before_looking_for_its_deployment():
+    with pytest.raises(ScriptError, match="unknown network 'Anvil': use a brownie network id"):
+        require_known_network("Anvil")
 
 
 def test_create_project_refuses_a_taken_symbol(deployed, tmp_path, sponsor):

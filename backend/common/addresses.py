@@ -1,5 +1,6 @@
-"""One rule for every address a script or spec takes: 20 hex bytes, a mixed-case spelling must
-carry a valid EIP-55 checksum (a typo in one letter is caught), and never the zero address."""
+"""One rule for every address a script, spec or config takes: 0x and 20 hex bytes, a mixed-case
+spelling must carry a valid EIP-55 checksum (a typo in one letter is caught), and never the zero
+address."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ def checked_address(value: object) -> str:
         )
     if not isinstance(value, str) or not is_hex_address(value):
         raise ValueError(f"{value!r} is not a 20-byte hex address")
+    if not value.startswith("0x"):
+        raise ValueError(f"{value} should start with 0x")
     digits = value[-40:]  # all lower or all upper case carries no checksum; mixed case does
     if digits != digits.lower() and digits != digits.upper() and not is_checksum_address(value):
         raise ValueError(f"{value} has a wrong checksum (mixed case that does not match)")
