@@ -37,6 +37,10 @@ logger = logging.getLogger("infrax.demo")
 NETWORK_PORTS = {"anvil": 8545, "development": 8546}
 ANVIL = ROOT / "node_modules" / ".bin" / "anvil"
 BROWNIE_PYTHON = ROOT / ".venv-brownie" / "bin" / "python"
+# The demo chain's clock starts here (2027-04-01T00:00:00Z), not at the wall clock: the hours of
+# the weather year the plants run through, and so every figure of the demo, are the same on each
+# run (the story then moves chain time on by months).
+DEMO_GENESIS = 1_806_537_600
 # anvil's dev account 5 is the demo's oracle reporter (a well-known test key, not a secret).
 DEV_REPORTER_KEY = "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba"
 # Lines of brownie's own transaction chatter, left out of the demo's log.
@@ -77,14 +81,18 @@ def port_free(port: int) -> bool:
 
 
 @contextmanager
-def anvil(port: int) -> Iterator[str]:
-    """A fresh local chain for the length of the block; stopped on the way out."""
+def anvil(port: int, genesis_timestamp: int | None = None) -> Iterator[str]:
+    """A fresh local chain for the length of the block, its clock starting at
+    `genesis_timestamp` (default: now); stopped on the way out."""
     if not ANVIL.exists():
         raise DemoError(f"{ANVIL} is missing: run `make setup` (npm installs anvil)")
     if not port_free(port):
         raise DemoError(f"port {port} is in use: stop whatever listens there (another demo?)")
+    command = [str(ANVIL), "--port", str(port), "--accounts", "20", "--base-fee", "0", "--silent"]
+    if genesis_timestamp is not None:
+        command += ["--timestamp", str(genesis_timestamp)]
     proc = subprocess.Popen(
-        [str(ANVIL), "--port", str(port), "--accounts", "20", "--base-fee", "0", "--silent"],
+        command,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
@@ -292,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not args.no_serve and not port_free(args.api_port):
             raise DemoError(f"port {args.api_port} is in use: stop whatever listens there")
-        with anvil(NETWORK_PORTS[args.network]) as rpc_url:
+        with anvil(NETWORK_PORTS[args.network], DEMO_GENESIS) as rpc_url:
             # deployments/<network>.json, where the role scripts look for it
             run = play(args.network, rpc_url, args.data_dir.resolve(), ROOT / "deployments")
             print_summary(run)

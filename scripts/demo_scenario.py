@@ -77,6 +77,7 @@ class Story:
         self.reporter = dev_account("reporter")
         self.investors = dev_investors()
         self.stable = self.proj.TestStablecoin.at(self.record["funding_asset"]["address"])
+        self.started: dict[str, int] = {}  # chain time each plant entered operation
 
     # ------------------------------------------------------------ helpers
 
@@ -174,7 +175,14 @@ class Story:
             f"sponsor authorised oracle reporter {self.reporter.address} for GSO-SOLAR and SPT-WIND"
         )
         self.sleep_until(chain_now() + 7 * DAY + 2 * 3600)
-        self.say("7 more days pass; the oracle reports every hour since each plant started")
+        running = ", ".join(
+            f"{symbol} for {(chain_now() - started) / DAY:.1f} days"
+            for symbol, started in self.started.items()
+        )
+        self.say(
+            f"7 more days pass; the plants have run ({running}), and the oracle reports every "
+            "hour since each one started"
+        )
 
     @property
     def outsider(self) -> Any:
@@ -203,6 +211,7 @@ class Story:
                 f"{symbol}: milestone {i + 1} {m[0]!r} approved, "
                 f"{self.money(paid)} released to the builder"
             )
+        self.started[symbol] = chain_now()
         self.say(f"{symbol}: phase {PHASES[p.phase()]}")
 
     # ------------------------------------------------------------ act 2

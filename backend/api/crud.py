@@ -63,6 +63,14 @@ def count_holders(*, conn: Connection, project: str) -> int:
     )
 
 
+def total_refunded(*, conn: Connection, project: str) -> int:
+    """What investors reclaimed after a failed raise (the contract's `raised` keeps its total)."""
+    h = db.holders
+    # Summed here: amounts are stored as strings on SQLite (see db.BigUInt).
+    rows = conn.execute(select(h.c.refunded).where(h.c.project == project, h.c.refunded > 0))
+    return sum(rows.scalars())
+
+
 def latest_readings(*, conn: Connection, project: str) -> list[RowMapping]:
     """The newest reading (highest period) of each metric of ``project``, by metric id."""
     r = db.readings

@@ -68,6 +68,7 @@ class ProjectDetail(ProjectSummary):
     operator: str
     verifier: str
     released: str
+    refunded: str = Field(description="reclaimed by investors after a failed raise")
     total_revenue: str
     revenue_claimed: str
     wind_down_pool: str

@@ -17,7 +17,7 @@ from web3.contract import Contract
 
 from backend.common.chain import ROOT, abi
 from backend.common.errors import ConfigError
-from backend.demo import DemoRun, anvil, play, post_oracle_readings
+from backend.demo import DEMO_GENESIS, DemoRun, anvil, play, post_oracle_readings
 from backend.oracle.config import OracleConfig, ProjectConfig, load_config
 from backend.oracle.readings import Reading
 from backend.oracle.service import PostingError, Reporter
@@ -65,7 +65,7 @@ class Played:
 @pytest.fixture(scope="module")
 def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Played]:
     data_dir = tmp_path_factory.mktemp("demo")
-    with anvil(PORT) as rpc_url:
+    with anvil(PORT, DEMO_GENESIS) as rpc_url:
         run = play("development", rpc_url, data_dir)
         with TestClient(create_app(database_url=run.database_url)) as client:
             yield Played(run, Web3(Web3.HTTPProvider(rpc_url)), client)
@@ -110,6 +110,10 @@ def test_failed_raise_refunded_every_investor_exactly(played):
         address=played.run.deployment.funding_asset.address, abi=abi("IERC20")
     )
     assert asset.functions.balanceOf(storage.address).call() == 0
+    # The API tells the money went back: `raised` keeps its total, as the contract's does.
+    api = played.client.get(f"/api/projects/{storage.address}").json()
+    assert Decimal(api["refunded"]) == Decimal(api["raised"]) == played.money(sum(paid.values()))
+    assert api["holders_count"] == 0
 
 
 def test_milestones_were_approved_in_order_and_paid_the_whole_raise(played):

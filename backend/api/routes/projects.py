@@ -120,6 +120,7 @@ def get_project(address: ProjectAddress, conn: Conn) -> schemas.ProjectDetail:
         operator=row["operator"],
         verifier=row["verifier"],
         released=amount(row["released"]),
+        refunded=amount(crud.total_refunded(conn=conn, project=address)),
         total_revenue=amount(row["total_revenue"]),
         revenue_claimed=amount(row["revenue_claimed"]),
         wind_down_pool=amount(row["wind_down_pool"]),
