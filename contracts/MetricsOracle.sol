@@ -80,14 +80,17 @@ contract MetricsOracle is IMetricsOracle {
 
     function _checkPlausible(Reading calldata r, LatestReading storage last, bool first) private view {
         MetricKind kind = MetricSchema.kind(r.metric);
-        if (kind == MetricKind.Counter && !first) {
-            if (r.value < last.value) revert CounterDecreased(r.metric, r.value, last.value);
+        if (kind == MetricKind.Counter) {
+            // A counter starts at zero with the first period reported, so the first reading is
+            // that period's amount and is held to the same limit as every later one.
+            uint128 previous = first ? 0 : last.value;
+            if (r.value < previous) revert CounterDecreased(r.metric, r.value, previous);
             if (MetricSchema.isEnergy(r.metric)) {
-                // Energy since the last reading can not exceed capacity x elapsed time
-                // (values in Wh: kW x 1000 x seconds / 3600).
-                uint256 elapsed = uint256(r.period) - last.period;
+                // Energy since the last reading (or in the first period) can not exceed
+                // capacity x elapsed time (values in Wh: kW x 1000 x seconds / 3600).
+                uint256 elapsed = first ? _periodSeconds : uint256(r.period) - last.period;
                 uint256 limit = uint256(IProject(r.project).capacityKw()) * 1000 * elapsed / 3600;
-                uint256 delta = r.value - last.value;
+                uint256 delta = r.value - previous;
                 if (delta > limit) revert ValueImplausible(r.metric, delta, limit);
             }
         } else if (r.metric == uint8(Metric.UPTIME_BPS) && r.value > MetricSchema.MAX_UPTIME_BPS) {

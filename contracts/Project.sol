@@ -101,8 +101,10 @@ contract Project is IProject, ERC20Upgradeable, ReentrancyGuardTransient {
         RaiseTerms storage t = _terms;
         if (block.timestamp >= t.deadline) revert RaiseClosed(t.deadline);
         if (shares == 0) revert ZeroAmount();
+        // Compared in shares first, so an absurd amount is refused by name, not by overflow.
+        uint256 sharesLeft = (t.cap - _raised) / t.price;
+        if (shares > sharesLeft) revert CapExceeded(sharesLeft);
         uint256 cost = shares * t.price;
-        if (_raised + cost > t.cap) revert CapExceeded((t.cap - _raised) / t.price);
 
         // Measure what arrives: a token that takes a fee on transfer is refused.
         IERC20 asset = IERC20(t.fundingAsset);

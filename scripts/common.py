@@ -176,11 +176,15 @@ def dev_investors() -> list[Any]:
     return [accounts[i] for i in DEV_INVESTORS]
 
 
-def signer(network_name: str, role: str) -> Any:
-    """The account acting as `role`: on dev networks an unlocked dev account; elsewhere the
-    private key in the environment variable INFRAX_<ROLE>_KEY (never printed)."""
+def signer(network_name: str, role: str, expected: str | None = None) -> Any:
+    """The account acting as `role`: on dev networks an unlocked dev account (the `expected`
+    address when it is one of them, e.g. an admin given to the deploy); elsewhere the private
+    key in the environment variable INFRAX_<ROLE>_KEY (never printed)."""
     if is_dev_network(network_name):
-        return dev_account(role)
+        from brownie import accounts
+
+        unlocked = {account.address: account for account in accounts}
+        return unlocked.get(expected or "", dev_account(role))
     from brownie import accounts
 
     variable = f"INFRAX_{role.upper()}_KEY"

@@ -8,6 +8,8 @@ oracle; on a dev chain also a 6-decimal test stablecoin. Writes deployments/<net
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 from typing import Any
 
 from scripts.common import (
@@ -50,23 +52,33 @@ def _checked_funding_asset(value: str, network_name: str) -> str:
     return address
 
 
-def _check_no_live_deployment(network_name: str, force: bool) -> None:
-    """A second deploy would orphan the first one's projects from every script and service
-    that reads the deployment file: refuse while that deployment is live, unless forced. A file
-    whose chain is gone (a restarted dev chain) is stale and simply replaced."""
+def _check_deployment_file(network_name: str, force: bool) -> None:
+    """Before anything is sent: the record can be written, and writing it loses nothing. A
+    second deploy would orphan the first one's projects from every script and service that
+    reads the file, so a live deployment (or a damaged file that may describe one) is kept
+    unless forced; a file whose chain is gone (a restarted dev chain) is stale and replaced."""
     from brownie import web3
 
-    from backend.common.chain import load_deployment, verify_deployment
+    from backend.common.chain import ChainMismatch, load_deployment, verify_deployment
     from backend.common.errors import ConfigError
 
     path = deployment_path(network_name)
+    _check_writable(path)
     if not path.exists():
         return
     try:
         recorded = load_deployment(path)
         verify_deployment(web3, recorded, web3.provider.endpoint_uri)
-    except ConfigError as exc:
+    except ChainMismatch as exc:
         print(f"replacing {path}: it no longer describes this chain ({exc})")
+        return
+    except ConfigError as exc:
+        if not force:
+            raise ScriptError(
+                f"{exc}. It may still record a live deployment: repair it, or pass --force to "
+                "replace it"
+            ) from None
+        print(f"replacing {path} (--force): {exc}")
         return
     if force:
         print(f"replacing {path} (--force): its deployment at block {recorded.deployment_block}")
@@ -76,6 +88,24 @@ def _check_no_live_deployment(network_name: str, force: bool) -> None:
         f"{recorded.deployment_block}); deploying again would hide its projects from the "
         "scripts and services. Use that one, or pass --force to replace the file"
     )
+
+
+def _check_writable(path: Path) -> None:
+    folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise ScriptError(
+            f"{folder} is not a folder: INFRAX_DEPLOYMENTS_DIR must name the folder of the "
+            "deployment files"
+        )
+    if path.is_dir():
+        raise ScriptError(f"{path} is a folder: the deployment record cannot be written there")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ScriptError(f"cannot create the folder {folder}: {exc}") from None
+    target = path if path.exists() else folder
+    if not os.access(target, os.W_OK):
+        raise ScriptError(f"{target} is not writable: the deployment record could not be saved")
 
 
 def deploy(
@@ -98,7 +128,7 @@ def deploy(
     admin = None if admin is None else address_arg(admin, "--admin")
     if deployer.balance() == 0:
         raise ScriptError(f"deployer {deployer.address} has no ether to pay for gas")
-    _check_no_live_deployment(network_name, force)
+    _check_deployment_file(network_name, force)
 
     tx = {"from": deployer}
     if funding_asset is None:
@@ -138,8 +168,8 @@ def deploy(
     print(f"  funding asset   {token.address} ({record['funding_asset']['symbol']})")
     if not wired:
         print(
-            f"next: the admin {admin} must call ProjectFactory.setExchange({exchange.address}) "
-            "(only the admin may); until then shares cannot be traded on the exchange"
+            f"next: the admin {admin} connects the exchange (python -m scripts.set_exchange "
+            f"--network {network_name}); until then shares cannot be traded"
         )
     return record
 

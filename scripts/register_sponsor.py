@@ -1,6 +1,7 @@
 """The exchange admin registers a sponsor (a town, county or state).
 
-python -m scripts.register_sponsor 0x7099...79C8 "Town of Greensboro" --network anvil
+    python -m scripts.register_sponsor 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 \
+        "Town of Greensboro" --network anvil
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def register_sponsor(network_name: str, sponsor: str, name: str) -> None:
     record = read_deployment(network_name)
     proj = connect(network_name)
     c = contracts(proj, record)
-    admin = signer(network_name, "admin")
+    admin = signer(network_name, "admin", expected=c["factory"].admin())
     if c["factory"].admin() != admin.address:
         raise ScriptError(f"{admin.address} is not the exchange admin ({c['factory'].admin()})")
     if c["factory"].isSponsor(address):

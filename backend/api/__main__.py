@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import uvicorn
@@ -25,11 +27,27 @@ def _require_indexed_database(database_url: str) -> None:
             f"{database_url} is an in-memory database, empty and the API's own: point "
             "--database-url at the indexer's database"
         )
-    if path is not None and not path.exists():
+    if path is None:
+        return
+    if not path.exists():
         raise ConfigError(
             f"no database at {path}: run the indexer first (python -m backend.indexer) or "
             "point --database-url at its database"
         )
+    if not _records_a_deployment(path):
+        raise ConfigError(
+            f"{path} was not written by the indexer (it records no deployment): run the indexer "
+            "on it first (python -m backend.indexer) or point --database-url at its database"
+        )
+
+
+def _records_a_deployment(path: Path) -> bool:
+    """Whether the SQLite file holds the indexer's record of its deployment (read-only look)."""
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            return bool(conn.execute("SELECT count(*) FROM meta").fetchone()[0])
+    except sqlite3.Error:  # no such table, or not a database at all
+        return False
 
 
 def main() -> int:
@@ -62,4 +80,5 @@ def main() -> int:
     return 0
 
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

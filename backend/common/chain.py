@@ -104,12 +104,16 @@ def abi(contract_name: str) -> list[dict[str, Any]]:
         raise ConfigError(f"{path} not found: compile the contracts first (make build)") from None
 
 
+class ChainMismatch(ConfigError):
+    """The node is not the deployment's chain at all (another chain, or a restarted one)."""
+
+
 def verify_deployment(w3: Web3, deployment: Deployment, rpc_url: str) -> None:
     """Checks that the node at `rpc_url` carries this deployment: same chain id, the deployment
     block's hash (when the file records it; every anvil is chain 31337) and the factory's code."""
     chain_id = w3.eth.chain_id
     if chain_id != deployment.chain_id:
-        raise ConfigError(
+        raise ChainMismatch(
             f"{rpc_url} is chain {chain_id} but the deployment is on chain {deployment.chain_id}"
         )
     if deployment.deployment_block_hash:
@@ -118,12 +122,12 @@ def verify_deployment(w3: Web3, deployment: Deployment, rpc_url: str) -> None:
         except Exception:  # the node has no such block: a different (shorter) chain
             actual = None
         if actual is None or actual.to_0x_hex() != deployment.deployment_block_hash.lower():
-            raise ConfigError(
+            raise ChainMismatch(
                 f"the chain at {rpc_url} is not the one of the deployment file: its block "
                 f"{deployment.deployment_block} differs (a restarted or different node?)"
             )
     if len(w3.eth.get_code(deployment.factory)) == 0:
-        raise ConfigError(
+        raise ChainMismatch(
             f"no ProjectFactory at {deployment.factory} on {rpc_url}: the deployment "
             "file belongs to another chain"
         )

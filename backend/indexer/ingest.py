@@ -14,8 +14,10 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+import requests
 from eth_utils.address import to_checksum_address
 from sqlalchemy import Engine
+from web3.exceptions import Web3Exception
 
 from backend.common.chain import Deployment
 from backend.common.errors import ConfigError
@@ -143,6 +145,13 @@ class Indexer:
                     )
             except ReorgDetected:
                 raise  # retrying cannot help: the database holds blocks of another fork
+            except (OSError, Web3Exception, requests.RequestException) as exc:
+                # A node that does not answer is expected now and then: one line, not a trace.
+                log.warning(
+                    "node unavailable (%s); retrying in %.1fs",
+                    str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+                    poll_seconds,
+                )
             except Exception:  # the daemon outlives any one bad cycle
                 log.exception("indexing cycle failed; retrying in %.1fs", poll_seconds)
             stop.wait(poll_seconds)

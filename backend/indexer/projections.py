@@ -239,6 +239,7 @@ def _milestone_submitted(conn: Connection, ev: DecodedEvent, _ts: int) -> None:
             status=MILESTONE_SUBMITTED,
             evidence_uri=ev.args["evidenceURI"],
             evidence_hash=ev.args["evidenceHash"],
+            rejection_reason=None,  # a resubmission answers the last rejection
         )
 
 

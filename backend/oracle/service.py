@@ -17,11 +17,12 @@ from getpass import getpass
 from pathlib import Path
 from typing import Any
 
+import requests
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
-from web3.exceptions import ContractLogicError
+from web3.exceptions import ContractLogicError, Web3Exception
 
 from backend.common.chain import (
     Deployment,
@@ -34,7 +35,13 @@ from backend.common.chain import (
 from backend.common.errors import ConfigError, InfraxError
 from backend.common.vocabulary import KINDS, name_of
 from backend.oracle.config import OracleConfig, ProjectConfig, SolarSourceConfig
-from backend.oracle.readings import REPORTED_METRICS, Counters, Reading, to_readings
+from backend.oracle.readings import (
+    METRIC_NAMES,
+    REPORTED_METRICS,
+    Counters,
+    Reading,
+    to_readings,
+)
 from backend.oracle.sources.base import ProductionSource
 from backend.oracle.sources.solar import SolarFarm
 from backend.oracle.sources.wind import WindFarm
@@ -166,6 +173,14 @@ class Reporter:
         project = self._project(address)
         kind = name_of(KINDS, project.functions.projectInfo().call()[2])  # ProjectInfo.kind
         capacity_kw = int(project.functions.capacityKw().call())
+        mask = int(project.functions.metricsMask().call())
+        undeclared = [METRIC_NAMES[m] for m in REPORTED_METRICS if not (mask >> m) & 1]
+        if undeclared:
+            raise ConfigError(
+                f"{cfg.project} does not declare {', '.join(undeclared)}, which this oracle "
+                f"reports for every period ({', '.join(METRIC_NAMES[m] for m in REPORTED_METRICS)})"
+                ": the chain would refuse every batch"
+            )
         if kind != cfg.source.type:
             raise ConfigError(
                 f"{cfg.project} is a {kind} project on chain, but its source in the config "
@@ -189,7 +204,7 @@ class Reporter:
                 self.factory.functions.projectAt(i).call()
                 for i in range(self.factory.functions.projectCount().call())
             )
-            if self._project(address).functions.symbol().call() == ref
+            if self._project(address).functions.symbol().call().upper() == ref.upper()
         ]
         if not matches:
             raise ConfigError(f"no project with symbol {ref!r} on the exchange")
@@ -218,15 +233,24 @@ class Reporter:
     # ------------------------------------------------------------ posting
 
     def post_due(self) -> int:
-        """Posts every ended period not yet on chain, for every project; returns periods posted."""
+        """Posts every ended period not yet on chain, for every project; returns periods posted.
+        A project the chain refuses does not hold up the others: they are posted first, then
+        PostingError names every project that failed."""
         posted = 0
+        failures = []
         for feed in self.feeds:
             if feed.start is None:
                 feed.start = self._operation_start(feed)
                 if feed.start is None:
                     logger.info("%s is not operating yet; nothing to report", feed.cfg.project)
                     continue
-            posted += self._post_project(feed)
+            try:
+                posted += self._post_project(feed)
+            except PostingError as exc:
+                logger.error("%s: %s", feed.cfg.project, exc)
+                failures.append(f"{feed.cfg.project}: {exc}")
+        if failures:
+            raise PostingError(f"posted {posted} period(s), but " + "; ".join(failures))
         return posted
 
     def _chain_state(self, feed: ProjectFeed) -> tuple[int, Counters]:
@@ -287,10 +311,20 @@ class Reporter:
             raise PostingError(f"batch transaction {tx_hash.hex()} reverted")
 
     def run_forever(self) -> None:
-        """One cycle per poll; an error is logged and the next cycle starts from the chain."""
+        """One cycle per poll; a failed cycle is logged and the next one starts from the chain.
+        A refused batch was logged by its project; a node that does not answer is one line."""
         while True:
             try:
                 self.post_due()
+            except PostingError:
+                pass  # each failing project was logged in one line; the others were posted
+            except (OSError, Web3Exception, requests.RequestException) as exc:
+                logger.warning(
+                    "node at %s: %s; retrying in %.0f s",
+                    self.config.rpc_url,
+                    str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+                    self.config.poll_seconds,
+                )
             except Exception:
                 logger.exception(
                     "oracle cycle failed; retrying in %.0f s", self.config.poll_seconds

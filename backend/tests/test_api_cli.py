@@ -3,9 +3,14 @@ serves anything."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
+
+from sqlalchemy import Engine
 
 from backend.common.chain import ROOT
 
@@ -51,3 +56,46 @@ def test_a_url_that_is_not_a_database_url_is_refused() -> None:
 def test_an_in_memory_database_is_refused() -> None:
     line = _one_line_error(_serve("--database-url", "sqlite://"))
     assert "sqlite:// is an in-memory database" in line
+
+
+def test_a_sqlite_file_the_indexer_did_not_write_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    path.touch()
+    line = _one_line_error(_serve("--database-url", f"sqlite:///{path}"))
+    assert f"{path} was not written by the indexer (it records no deployment)" in line
+    assert path.stat().st_size == 0  # looked at, not turned into an empty index
+
+
+def test_the_indexers_database_is_served(indexer_engine: Engine, indexer_db_url: str) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "backend.api",
+            "--database-url",
+            indexer_db_url,
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/projects") as answer:
+                    assert (answer.status, answer.read()) == (200, b"[]")
+                    break
+            except OSError:
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the API did not answer within 20 s")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

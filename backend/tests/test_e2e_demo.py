@@ -242,12 +242,12 @@ def test_oracle_refuses_a_project_listed_twice(played):
         Reporter(config)
 
 
-def _demo_config_with_solar_source(played, source: dict) -> OracleConfig:
+def _demo_config_with_solar_source(played, source: dict, **changes: Any) -> OracleConfig:
     config = load_config(ROOT / "config" / "oracle-demo.yaml")
     solar = config.projects[0]
     # Validated afresh so the new source is parsed into its model, as a config file would be.
     project = ProjectConfig.model_validate(
-        {**solar.model_dump(exclude={"source"}), "source": source}
+        {**solar.model_dump(exclude={"source"}), "source": source, **changes}
     )
     return config.model_copy(
         update={
@@ -278,6 +278,24 @@ def test_oracle_refuses_a_model_of_another_size(played):
         Reporter(config)
 
 
+def test_oracle_refuses_a_project_that_does_not_declare_its_metrics(played):
+    config = _demo_config_with_solar_source(
+        played, {"type": "solar", "capacity_kw": 2000}, project="DUR-STORE"
+    )
+    with pytest.raises(
+        ConfigError,
+        match="DUR-STORE does not declare ENERGY_KWH, CO2_AVOIDED_KG, which this oracle reports",
+    ):
+        Reporter(config)
+
+
+def test_oracle_takes_a_symbol_in_any_case(played):
+    config = _demo_config_with_solar_source(
+        played, {"type": "solar", "capacity_kw": 5000}, project="gso-solar"
+    )
+    assert Reporter(config).feeds[0].address == played.projects["GSO-SOLAR"].address
+
+
 def test_oracle_restart_posts_nothing_twice(played):
     """Runs last in this module: it moves chain time on."""
     deployment_path = played.run.deployment_path
@@ -296,3 +314,27 @@ def test_oracle_restart_posts_nothing_twice(played):
     with pytest.raises(PostingError, match="PeriodAlreadyReported"):
         reporter._send([Reading(solar, 0, period, value)])
     assert tuple(played.oracle.functions.latestReading(solar, 0).call())[:2] == (value, period)
+
+
+def test_a_project_the_chain_refuses_does_not_hold_up_the_others(played):
+    """Runs after the restart test: it revokes the solar farm's reporter."""
+    config = load_config(ROOT / "config" / "oracle-demo.yaml").model_copy(
+        update={"rpc_url": played.run.rpc_url, "deployment": played.run.deployment_path}
+    )
+    reporter = Reporter(config)
+    solar, wind = played.projects["GSO-SOLAR"].address, played.projects["SPT-WIND"].address
+    sponsor = played.w3.eth.accounts[1]
+    played.oracle.functions.setReporter(solar, reporter.account.address, False).transact(
+        {"from": sponsor}
+    )
+    solar_before = played.oracle.functions.latestReading(solar, 0).call()[1]
+    wind_before = played.oracle.functions.latestReading(wind, 0).call()[1]
+    played.w3.provider.make_request("evm_increaseTime", [2 * 3600])
+    played.w3.provider.make_request("evm_mine", [])
+    with pytest.raises(
+        PostingError,
+        match="posted 2 period.s., but GSO-SOLAR: oracle refused the batch: NotReporter",
+    ):
+        reporter.post_due()
+    assert played.oracle.functions.latestReading(solar, 0).call()[1] == solar_before
+    assert played.oracle.functions.latestReading(wind, 0).call()[1] == wind_before + 2 * 3600

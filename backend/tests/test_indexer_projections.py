@@ -153,6 +153,8 @@ def test_milestones_submit_reject_resubmit_approve(
         evidenceURI="ipfs://v2",
         evidenceHash="0x" + "02" * 32,
     )
+    resubmitted = _row(indexer_engine, db.milestones, project=SUN, index=0)
+    assert (resubmitted["status"], resubmitted["rejection_reason"]) == (1, None)
     event_feed.emit(PROJECT, "MilestoneApproved", SUN, index=0, tranche=500 * USDC_UNIT)
 
     first = _row(indexer_engine, db.milestones, project=SUN, index=0)
@@ -161,7 +163,8 @@ def test_milestones_submit_reject_resubmit_approve(
         first["evidence_uri"],
         first["evidence_hash"],
         first["tranche_paid"],
-    ) == (2, "ipfs://v2", "0x" + "02" * 32, 500 * USDC_UNIT)
+        first["rejection_reason"],
+    ) == (2, "ipfs://v2", "0x" + "02" * 32, 500 * USDC_UNIT, None)
     assert _row(indexer_engine, db.milestones, project=SUN, index=1)["status"] == 0
     assert _project(indexer_engine)["released"] == 500 * USDC_UNIT
 

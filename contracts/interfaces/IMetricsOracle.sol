@@ -43,7 +43,9 @@ interface IMetricsOracle {
     /// @notice Authorises or de-authorises `reporter` for `project`. Exchange admin or sponsor.
     function setReporter(address project, address reporter, bool allowed) external;
 
-    /// @notice Posts a batch of readings; all or nothing.
+    /// @notice Posts a batch of readings; all or nothing. A cumulative counter starts at zero
+    /// with the first period reported: energy in any period, the first included, is at most the
+    /// project's capacity times the time since the previous reading (one period for the first).
     function postReadings(Reading[] calldata readings) external;
 
     /// @notice The newest reading of `project`'s `metric` (zeroes before the first).

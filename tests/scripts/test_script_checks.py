@@ -12,6 +12,7 @@ from scripts.common import ScriptError, address_arg, read_deployment, require_kn
 from scripts.create_project import create_project
 from scripts.deploy import deploy
 from scripts.register_sponsor import register_sponsor
+from scripts.set_exchange import set_exchange
 
 ROOT = Path(__file__).resolve().parents[2]
 NETWORK = "development"
@@ -97,6 +98,27 @@ def test_deploy_replaces_a_deployment_file_whose_chain_is_gone(deployments, caps
     record = deploy(NETWORK)
     assert "no longer describes this chain" in capsys.readouterr().out
     assert json.loads(path.read_text()) == record
+
+
+def test_deploy_keeps_a_damaged_deployment_file_unless_forced(deployed, deployments, admin):
+    path = deployments / f"{NETWORK}.json"
+    path.write_text('{"network": "development", broken')
+    nonce = admin.nonce
+    with pytest.raises(ScriptError, match="not valid JSON.*repair it, or pass --force"):
+        deploy(NETWORK)
+    assert admin.nonce == nonce
+    record = deploy(NETWORK, force=True)
+    assert json.loads(path.read_text()) == record
+
+
+def test_deploy_checks_it_can_write_the_record_before_sending(tmp_path, monkeypatch, admin):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    monkeypatch.setenv("INFRAX_DEPLOYMENTS_DIR", str(not_a_folder))
+    nonce = admin.nonce
+    with pytest.raises(ScriptError, match=f"{not_a_folder} is not a folder"):
+        deploy(NETWORK)
+    assert admin.nonce == nonce
 
 
 @pytest.mark.parametrize(
@@ -216,3 +238,19 @@ def test_create_project_refuses_a_taken_symbol(deployed, tmp_path, sponsor):
     with pytest.raises(ScriptError, match="symbol GSO-SOLAR is taken"):
         create_project(_spec(tmp_path, name="Another"), NETWORK)
     assert sponsor.nonce == nonce
+
+
+def test_a_separate_admin_connects_the_exchange_and_registers_sponsors(
+    deployments, accounts, capsys
+):
+    other_admin = accounts[6]
+    record = deploy(NETWORK, admin=other_admin.address)
+    factory = ProjectFactory.at(record["contracts"]["ProjectFactory"])
+    assert factory.exchange() == "0x" + "00" * 20
+    assert "next: the admin" in capsys.readouterr().out
+    set_exchange(NETWORK)
+    assert factory.exchange() == record["contracts"]["ShareExchange"]
+    set_exchange(NETWORK)
+    assert "already uses the exchange" in capsys.readouterr().out
+    register_sponsor(NETWORK, "0x90F79bf6EB2c4f870365E785982E1f101E93b906", "Town")
+    assert factory.isSponsor("0x90F79bf6EB2c4f870365E785982E1f101E93b906")

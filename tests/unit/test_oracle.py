@@ -299,9 +299,15 @@ def test_energy_limit_follows_the_projects_capacity(
         post(oracle, reporter, (deal.project, ENERGY_KWH, period + HOUR, 3_001))
 
 
-def test_first_energy_reading_has_no_limit(authorised, oracle, reporter, period):
-    post(oracle, reporter, (authorised.project, ENERGY_KWH, period, 10**30))
-    assert latest(oracle, authorised, ENERGY_KWH)[0] == 10**30
+@pytest.mark.parametrize("metric", [ENERGY_KWH, STORAGE_THROUGHPUT_KWH])
+def test_first_energy_reading_counts_from_zero_and_is_held_to_one_period(
+    authorised, oracle, reporter, period, metric
+):
+    # CAPACITY_KW x one hour, in Wh: the counter starts with the first period reported.
+    with brownie.reverts(err("ValueImplausible", metric, 500_001, 500_000)):
+        post(oracle, reporter, (authorised.project, metric, period, 500_001))
+    post(oracle, reporter, (authorised.project, metric, period, 500_000))
+    assert latest(oracle, authorised, metric)[0] == 500_000
 
 
 def test_energy_saved_is_not_bounded_by_capacity(authorised, oracle, reporter, period):

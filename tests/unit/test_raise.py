@@ -222,6 +222,13 @@ def test_invest_beyond_cap_reverts_with_shares_left(create_project, invest, fund
         deal.project.invest(41, {"from": bob})
 
 
+@pytest.mark.parametrize("shares", [2**200, 2**255, 2**256 - 1])
+def test_invest_of_an_absurd_amount_reverts_by_name_not_by_overflow(create_project, alice, shares):
+    deal = create_project()
+    with brownie.reverts(err("CapExceeded", 100)):
+        deal.project.invest(shares, {"from": alice})
+
+
 def test_invest_without_allowance_reverts(create_project, usdc, alice):
     deal = create_project()
     usdc.mint(alice, deal.price, {"from": alice})
