@@ -17,7 +17,10 @@ contract ProjectFactory is IProjectFactory, Ownable2Step {
     address private _exchange;
     mapping(address account => bool) private _sponsors;
     mapping(address account => bool) private _isProject;
+    mapping(bytes32 symbolHash => address project) private _bySymbol;
     address[] private _projects;
+
+    uint256 private constant MAX_SYMBOL_LENGTH = 16;
 
     constructor(address admin_) Ownable(admin_) {
         projectImplementation = address(new Project());
@@ -55,6 +58,10 @@ contract ProjectFactory is IProjectFactory, Ownable2Step {
         MilestoneSpec[] calldata milestones
     ) external returns (address project) {
         if (!_sponsors[msg.sender]) revert NotSponsor(msg.sender);
+        // One market per ticker: the symbol names the project for investors, oracles and the API.
+        _checkSymbol(info.symbol);
+        bytes32 symbolHash = keccak256(bytes(info.symbol));
+        if (_bySymbol[symbolHash] != address(0)) revert SymbolTaken(info.symbol, _bySymbol[symbolHash]);
         Roles memory actual = Roles({
             sponsor: msg.sender,
             implementor: roles.implementor,
@@ -66,6 +73,7 @@ contract ProjectFactory is IProjectFactory, Ownable2Step {
         uint256 projectId = _projects.length;
         _projects.push(project);
         _isProject[project] = true;
+        _bySymbol[symbolHash] = project;
         emit ProjectCreated(project, msg.sender, projectId, info, actual, terms, milestones);
     }
 
@@ -95,8 +103,26 @@ contract ProjectFactory is IProjectFactory, Ownable2Step {
     }
 
     /// @inheritdoc IProjectFactory
+    function projectBySymbol(string calldata symbol) external view returns (address) {
+        return _bySymbol[keccak256(bytes(symbol))];
+    }
+
+    /// @inheritdoc IProjectFactory
     function projectAt(uint256 projectId) external view returns (address) {
         if (projectId >= _projects.length) revert UnknownProjectId(projectId, _projects.length);
         return _projects[projectId];
+    }
+
+    /// @dev A ticker: 1 to 16 of A-Z, 0-9 and inner hyphens, so that two symbols are the same
+    /// exactly when their bytes are (no case or look-alike characters to tell apart).
+    function _checkSymbol(string calldata symbol) private pure {
+        bytes calldata b = bytes(symbol);
+        if (b.length == 0 || b.length > MAX_SYMBOL_LENGTH) revert InvalidSymbol(symbol);
+        for (uint256 i; i < b.length; ++i) {
+            bytes1 c = b[i];
+            bool alnum = (c >= "A" && c <= "Z") || (c >= "0" && c <= "9");
+            bool innerHyphen = c == "-" && i != 0 && i != b.length - 1;
+            if (!alnum && !innerHyphen) revert InvalidSymbol(symbol);
+        }
     }
 }

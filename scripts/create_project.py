@@ -43,13 +43,9 @@ def create_project(spec_path: Path, network_name: str) -> Any:
             f"roles.verifier {spec.roles.verifier} is the sponsor creating the project: the "
             "verifier must be independent of the sponsor (and of the implementor)"
         )
-    factory = c["factory"]
-    for i in range(factory.projectCount()):
-        other = proj.Project.at(factory.projectAt(i))
-        if other.symbol().upper() == spec.symbol:
-            raise ScriptError(
-                f"symbol {spec.symbol} is taken by project {other.address}: choose another"
-            )
+    taken_by = c["factory"].projectBySymbol(spec.symbol)
+    if int(taken_by, 16) != 0:
+        raise ScriptError(f"symbol {spec.symbol} is taken by project {taken_by}: choose another")
     try:
         rel = spec_path.resolve().relative_to(ROOT)
     except ValueError:
@@ -62,6 +58,11 @@ def create_project(spec_path: Path, network_name: str) -> Any:
         record["funding_asset"]["address"],
         chain_now(),
     )
+    if spec.metadata_uri is None:
+        print(
+            f"note: the spec has no metadata_uri, so {info[5]} is recorded (with the file's hash): "
+            "publish the spec (e.g. on IPFS) and set metadata_uri so investors can fetch it"
+        )
     tx = send(c["factory"].createProject, info, roles, terms, milestones, sender=sponsor)
     address = tx.events["ProjectCreated"]["project"]
     print(f"created {spec.kind} project {spec.name!r} ({spec.symbol}) at {address}")

@@ -162,7 +162,9 @@ def oracle(module_isolation, MetricsOracle, factory, admin):
 def create_project(factory, exchange, usdc, sponsor, implementor, operator, verifier, Project):
     """create_project(goal=..., cap=..., price=..., deadline_in=..., milestones=[(name, bps,
     due_after_deadline)], asset=...) -> Deal. Amounts are funding-asset units; default price is
-    10 whole units of the asset per share, goal 50 shares, cap 100 shares."""
+    10 whole units of the asset per share, goal 50 shares, cap 100 shares. Symbols are unique on
+    chain: the first default one is GSO, later ones GSO2, GSO3, ..."""
+    made: list[Any] = []
 
     def _create(
         *,
@@ -186,11 +188,14 @@ def create_project(factory, exchange, usdc, sponsor, implementor, operator, veri
         specs = [(m[0], m[1], deadline + m[2]) for m in milestones]
         creator = creator or sponsor
         roles = roles or (ZERO_ADDRESS, implementor, operator, verifier)
+        if info is None and "symbol" not in info_overrides and made:
+            info_overrides["symbol"] = f"GSO{len(made) + 1}"
         info = info or project_info(**info_overrides)
         tx = factory.createProject(
             info, roles, (asset, price, goal, cap, deadline), specs, {"from": creator}
         )
         project = Project.at(tx.return_value)
+        made.append(project)
         return Deal(project, asset, price, goal, cap, deadline, specs, tx)
 
     return _create

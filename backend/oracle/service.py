@@ -198,22 +198,11 @@ class Reporter:
             if not self.factory.functions.isProject(address).call():
                 raise ConfigError(f"{ref} is not a project of the exchange")
             return address
-        matches = [
-            str(address)
-            for address in (
-                self.factory.functions.projectAt(i).call()
-                for i in range(self.factory.functions.projectCount().call())
-            )
-            if self._project(address).functions.symbol().call().upper() == ref.upper()
-        ]
-        if not matches:
+        # Symbols are tickers in capitals, unique on chain (the factory refuses a taken one).
+        address = self.factory.functions.projectBySymbol(ref.upper()).call()
+        if int(address, 16) == 0:
             raise ConfigError(f"no project with symbol {ref!r} on the exchange")
-        if len(matches) > 1:
-            raise ConfigError(
-                f"symbol {ref!r} names {len(matches)} projects ({', '.join(matches)}): "
-                "use the address"
-            )
-        return matches[0]
+        return str(address)
 
     def _project(self, address: str) -> Contract:
         return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=abi("Project"))

@@ -210,7 +210,7 @@ def chain(rpc_url: str, tmp_path_factory: pytest.TempPathFactory) -> Chain:
     _send(
         w3,
         oracle.functions.postReadings(
-            [(sun.address, 0, period, 1_000_000), (sun.address, 3, period, 9_950)]
+            [(sun.address, 0, period, 500_000), (sun.address, 3, period, 9_950)]
         ),
         reporter,
     )
@@ -218,7 +218,7 @@ def chain(rpc_url: str, tmp_path_factory: pytest.TempPathFactory) -> Chain:
         w3,
         oracle.functions.postReadings(
             [
-                (sun.address, 0, period + 3600, 1_234_567),
+                (sun.address, 0, period + 3600, 987_654),
                 (sun.address, 4, period + 3600, 12_340_000),
                 (sun.address, 6, period + 3600, 350),
             ]
@@ -405,7 +405,7 @@ def test_latest_metrics_match_the_oracle(chain: Chain, api: TestClient) -> None:
         value, period, _ = chain.oracle.functions.latestReading(sun, metric).call()
         assert (latest[name]["raw_value"], latest[name]["period"]) == (str(value), period)
     assert {k: v["value"] for k, v in latest.items()} == {
-        "ENERGY_KWH": "1234.567",
+        "ENERGY_KWH": "987.654",
         "UPTIME_BPS": "9950",
         "REVENUE": "12.34",
         "JOBS_FTE": "3.5",

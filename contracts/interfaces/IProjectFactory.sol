@@ -21,6 +21,10 @@ interface IProjectFactory {
     error EmptySponsorName();
     /// @notice No project has this id; ids run from 0 to count - 1.
     error UnknownProjectId(uint256 projectId, uint256 count);
+    /// @notice A symbol is 1 to 16 of A-Z, 0-9 and inner hyphens (e.g. GSO-SOLAR).
+    error InvalidSymbol(string symbol);
+    /// @notice Another project has this symbol already.
+    error SymbolTaken(string symbol, address project);
 
     /// @notice A sponsor was registered by the admin.
     event SponsorRegistered(address indexed sponsor, string name);
@@ -72,6 +76,9 @@ interface IProjectFactory {
 
     /// @notice Number of projects created.
     function projectCount() external view returns (uint256);
+
+    /// @notice The project with this exact symbol, or the zero address.
+    function projectBySymbol(string calldata symbol) external view returns (address);
 
     /// @notice The project with id `projectId` (0-based, in order of creation).
     function projectAt(uint256 projectId) external view returns (address);

@@ -175,6 +175,33 @@ def test_project_ids_follow_creation_order(factory, create_project):
     assert factory.projectCount() == 2
 
 
+def test_projects_are_found_by_their_exact_symbol(factory, create_project):
+    solar = create_project(symbol="GSO-SOLAR").project
+    assert factory.projectBySymbol("GSO-SOLAR") == solar
+    assert factory.projectBySymbol("gso-solar") == ZERO_ADDRESS
+    assert factory.projectBySymbol("NONE") == ZERO_ADDRESS
+
+
+def test_a_taken_symbol_reverts(create_project):
+    first = create_project(symbol="GSO-SOLAR").project
+    with brownie.reverts(err("SymbolTaken", "GSO-SOLAR", first)):
+        create_project(symbol="GSO-SOLAR", name="Another")
+
+
+@pytest.mark.parametrize(
+    "symbol", ["", "gso", "GSO SOLAR", "-GSO", "GSO-", "A" * 17, "GSÖ", "GSO_1"]
+)
+def test_a_symbol_that_is_not_a_ticker_reverts(create_project, symbol):
+    with brownie.reverts(err("InvalidSymbol", symbol)):
+        create_project(symbol=symbol)
+
+
+@pytest.mark.parametrize("symbol", ["A", "A" * 16, "GSO-SOLAR-2", "9-9"])
+def test_tickers_of_every_allowed_shape_are_accepted(factory, create_project, symbol):
+    project = create_project(symbol=symbol).project
+    assert factory.projectBySymbol(symbol) == project
+
+
 def test_create_project_makes_the_caller_sponsor_whatever_roles_say(
     create_project, sponsor, implementor, operator, verifier, outsider
 ):

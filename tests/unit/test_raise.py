@@ -36,7 +36,7 @@ def _sixteen_milestones():
 # function of (deal terms given), so the values are computed, not copied)
 INVALID_TERMS = [
     ("empty name", {"name": ""}, lambda t: err("EmptyField", "name")),
-    ("empty symbol", {"symbol": ""}, lambda t: err("EmptyField", "symbol")),
+    ("empty symbol", {"symbol": ""}, lambda t: err("InvalidSymbol", "")),  # factory checks first
     ("empty location", {"location": ""}, lambda t: err("EmptyField", "location")),
     ("empty metadata uri", {"metadata_uri": ""}, lambda t: err("EmptyField", "metadataURI")),
     ("no goals", {"goals": 0}, lambda t: err("InvalidGoals", 0)),
