@@ -9,6 +9,7 @@ import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NoReturn
@@ -250,6 +251,22 @@ def contracts(proj: Any, record: dict[str, Any]) -> dict[str, Any]:
         "exchange": proj.ShareExchange.at(c["ShareExchange"]),
         "asset": proj.interface.IERC20(record["funding_asset"]["address"]),
     }
+
+
+@dataclass(frozen=True)
+class Connected:
+    """A script's view of one deployment: the brownie project, the record and its contracts."""
+
+    proj: Any
+    record: dict[str, Any]
+    c: dict[str, Any]
+
+
+def connect_to_deployment(network_name: str) -> Connected:
+    """Reads deployments/<network>.json, connects, and checks the chain carries it."""
+    record = read_deployment(network_name)
+    proj = connect(network_name)
+    return Connected(proj, record, contracts(proj, record))
 
 
 def send(method: Any, *args: Any, sender: Any) -> Any:

@@ -16,9 +16,7 @@ from scripts.common import (
     ROOT,
     ScriptError,
     chain_now,
-    connect,
-    contracts,
-    read_deployment,
+    connect_to_deployment,
     script_errors,
     send,
     signer,
@@ -29,9 +27,8 @@ from scripts.project_spec import contract_args, load_spec
 def create_project(spec_path: Path, network_name: str) -> Any:
     """Creates the project; returns the brownie contract object of the new project."""
     spec, spec_bytes = load_spec(spec_path)  # fails before connecting when the file is wrong
-    record = read_deployment(network_name)
-    proj = connect(network_name)
-    c = contracts(proj, record)
+    deployment = connect_to_deployment(network_name)
+    proj, record, c = deployment.proj, deployment.record, deployment.c
     sponsor = signer(network_name, "sponsor")
     if not c["factory"].isSponsor(sponsor.address):
         raise ScriptError(

@@ -16,12 +16,10 @@ from scripts.common import (
     ROOT,
     ScriptError,
     chain_now,
-    connect,
-    contracts,
+    connect_to_deployment,
     dev_account,
     dev_investors,
     from_units,
-    read_deployment,
     script_errors,
     sleep_chain_until,
     to_units,
@@ -60,13 +58,12 @@ TARIFF_PER_KWH = {"GSO-SOLAR": "0.085", "SPT-WIND": "0.11"}
 
 class Story:
     def __init__(self, network_name: str) -> None:
-        self.record = read_deployment(network_name)
-        self.proj = connect(network_name)
+        deployment = connect_to_deployment(network_name)
+        self.record, self.proj, self.c = deployment.record, deployment.proj, deployment.c
         from brownie import web3
 
         self.web3 = web3
         self.network = network_name
-        self.c = contracts(self.proj, self.record)
         self.decimals = int(self.record["funding_asset"]["decimals"])
         self.symbol = self.record["funding_asset"]["symbol"]
         self.admin = dev_account("admin")

@@ -11,9 +11,7 @@ import argparse
 from scripts.common import (
     ScriptError,
     address_arg,
-    connect,
-    contracts,
-    read_deployment,
+    connect_to_deployment,
     script_errors,
     send,
     signer,
@@ -28,9 +26,7 @@ def register_sponsor(network_name: str, sponsor: str, name: str) -> None:
     if len(name) > MAX_NAME:
         raise ScriptError(f"the sponsor's name is longer than {MAX_NAME} characters")
     address = address_arg(sponsor, "sponsor")
-    record = read_deployment(network_name)
-    proj = connect(network_name)
-    c = contracts(proj, record)
+    c = connect_to_deployment(network_name).c
     admin = signer(network_name, "admin", expected=c["factory"].admin())
     if c["factory"].admin() != admin.address:
         raise ScriptError(f"{admin.address} is not the exchange admin ({c['factory'].admin()})")

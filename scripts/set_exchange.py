@@ -11,9 +11,7 @@ import argparse
 
 from scripts.common import (
     ScriptError,
-    connect,
-    contracts,
-    read_deployment,
+    connect_to_deployment,
     script_errors,
     send,
     signer,
@@ -23,9 +21,7 @@ ZERO_ADDRESS = "0x" + "00" * 20
 
 
 def set_exchange(network_name: str) -> None:
-    record = read_deployment(network_name)
-    proj = connect(network_name)
-    c = contracts(proj, record)
+    c = connect_to_deployment(network_name).c
     factory, exchange = c["factory"], c["exchange"].address
     current = factory.exchange()
     if current == exchange:
