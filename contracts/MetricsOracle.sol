@@ -92,6 +92,13 @@ contract MetricsOracle is IMetricsOracle {
                 uint256 limit = uint256(IProject(r.project).capacityKw()) * 1000 * elapsed / 3600;
                 uint256 delta = r.value - previous;
                 if (delta > limit) revert ValueImplausible(r.metric, delta, limit);
+            } else if (r.metric == uint8(Metric.CO2_AVOIDED_KG)) {
+                // Emissions avoided follow from energy: at most MAX_CO2_G_PER_KWH for each kWh
+                // delivered or saved so far (post a period's energy before its CO2).
+                uint256 energyWh = uint256(_latest[r.project][uint8(Metric.ENERGY_KWH)].value)
+                    + _latest[r.project][uint8(Metric.ENERGY_SAVED_KWH)].value;
+                uint256 limit = energyWh * MetricSchema.MAX_CO2_G_PER_KWH / 1000;
+                if (r.value > limit) revert ValueImplausible(r.metric, r.value, limit);
             }
         } else if (r.metric == uint8(Metric.UPTIME_BPS) && r.value > MetricSchema.MAX_UPTIME_BPS) {
             revert ValueImplausible(r.metric, r.value, MetricSchema.MAX_UPTIME_BPS);

@@ -178,18 +178,17 @@ def dev_investors() -> list[Any]:
 
 
 def signer(network_name: str, role: str, expected: str | None = None) -> Any:
-    """The account acting as `role`: on dev networks an unlocked dev account (the `expected`
-    address when it is one of them, e.g. an admin given to the deploy); elsewhere the private
-    key in the environment variable INFRAX_<ROLE>_KEY (never printed)."""
-    if is_dev_network(network_name):
-        from brownie import accounts
-
-        unlocked = {account.address: account for account in accounts}
-        return unlocked.get(expected or "", dev_account(role))
+    """The account acting as `role`: the private key in the environment variable
+    INFRAX_<ROLE>_KEY (never printed) when it is set; otherwise, on dev networks only, an
+    unlocked dev account (the `expected` address when it is one of them, e.g. an admin given to
+    the deploy, else the role's default account)."""
     from brownie import accounts
 
     variable = f"INFRAX_{role.upper()}_KEY"
     key = os.environ.get(variable)
+    if not key and is_dev_network(network_name):
+        unlocked = {account.address: account for account in accounts}
+        return unlocked.get(expected or "", dev_account(role))
     if not key:
         raise ScriptError(f"set {variable} to the {role}'s private key to act on {network_name}")
     try:

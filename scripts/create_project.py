@@ -62,7 +62,10 @@ def create_project(spec_path: Path, network_name: str) -> Any:
         )
     tx = send(c["factory"].createProject, info, roles, terms, milestones, sender=sponsor)
     address = tx.events["ProjectCreated"]["project"]
-    print(f"created {spec.kind} project {spec.name!r} ({spec.symbol}) at {address}")
+    print(
+        f"created {spec.kind} project {spec.name!r} ({spec.symbol}) at {address}, "
+        f"sponsor {sponsor.address}"
+    )
     return proj.Project.at(address)
 
 

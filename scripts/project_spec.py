@@ -59,6 +59,13 @@ class SpecError(Exception):
     """The spec file is unreadable or breaks a rule; the message lists every problem."""
 
 
+def _printable(value: str) -> str:
+    """Text stored on chain and shown to investors: no line breaks or other control characters."""
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise ValueError("must be one line of text, without control characters")
+    return value
+
+
 class RolesSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     implementor: str
@@ -111,6 +118,8 @@ class MilestoneSpecModel(BaseModel):
     tranche_bps: StrictInt = Field(gt=0, le=10_000)
     due_days_after_deadline: StrictFloat = Field(gt=0, le=MAX_DAYS)
 
+    _text = field_validator("name")(_printable)
+
 
 def due_seconds(milestone: MilestoneSpecModel) -> int:
     """Seconds from the raise deadline to the milestone's due date."""
@@ -132,6 +141,8 @@ class ProjectSpec(BaseModel):
     roles: RolesSpec
     raise_: RaiseSpec = Field(alias="raise")
     milestones: list[MilestoneSpecModel] = Field(min_length=1, max_length=MAX_MILESTONES)
+
+    _text = field_validator("name", "location", "metadata_uri")(_printable)
 
     @field_validator("symbol")
     @classmethod
@@ -158,8 +169,16 @@ class ProjectSpec(BaseModel):
                 "milestones must be due one after another (due_days_after_deadline "
                 "strictly increasing, at least a second apart)"
             )
-        if "ENERGY_KWH" in self.metrics and self.capacity_kw == 0:
-            raise ValueError("a project reporting ENERGY_KWH needs capacity_kw > 0")
+        # The chain bounds these by nameplate capacity, and CO2 avoided by the energy reported:
+        # declared without what bounds them, they could never be posted.
+        bounded = [m for m in ("ENERGY_KWH", "STORAGE_THROUGHPUT_KWH") if m in self.metrics]
+        if bounded and self.capacity_kw == 0:
+            raise ValueError(f"a project reporting {', '.join(bounded)} needs capacity_kw > 0")
+        energy = {"ENERGY_KWH", "ENERGY_SAVED_KWH"} & set(self.metrics)
+        if "CO2_AVOIDED_KG" in self.metrics and not energy:
+            raise ValueError(
+                "CO2_AVOIDED_KG follows from energy: declare ENERGY_KWH or ENERGY_SAVED_KWH too"
+            )
         return self
 
     @property
@@ -189,7 +208,8 @@ def load_spec(path: Path) -> tuple[ProjectSpec, bytes]:
         data: Any = json.loads(raw_bytes) if path.suffix == ".json" else yaml.safe_load(raw_bytes)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise SpecError(
-            f"{path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}"
+            f"{path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: "
+            + " ".join(str(exc).split())  # one line: the parser's message spans several
         ) from None
     if not isinstance(data, dict):
         raise SpecError(f"{path}: the top level must be a mapping of fields")

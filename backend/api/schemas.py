@@ -90,6 +90,10 @@ class Reading(BaseModel):
 
 class OrderBook(BaseModel):
     share_token: str
+    trading_open: bool = Field(
+        description="orders can be placed and filled: the project is building or operating "
+        "(before, shares do not move; after a wind-down, resting orders can only be cancelled)"
+    )
     bids: list[tuple[str, str]] = Field(description="[price, shares], highest price first")
     asks: list[tuple[str, str]] = Field(description="[price, shares], lowest price first")
 

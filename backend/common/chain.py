@@ -74,6 +74,9 @@ def parse_deployment(raw: Any, source: str) -> Deployment:
     try:
         contracts = raw["contracts"]
         asset = raw["funding_asset"]
+        for field, low in (("chain_id", 1), ("deployment_block", 0)):
+            if not isinstance(raw[field], int) or isinstance(raw[field], bool) or raw[field] < low:
+                raise ValueError(f"{field} {raw[field]!r} is not an integer of at least {low}")
         return Deployment(
             network=str(raw["network"]),
             chain_id=int(raw["chain_id"]),

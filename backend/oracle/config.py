@@ -45,11 +45,12 @@ class ProjectConfig(BaseModel):
     @field_validator("project", mode="before")
     @classmethod
     def _address_or_symbol(cls, value: object) -> object:
-        # YAML reads an unquoted 0x... address as a hex integer: turn it back into an address.
-        if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**160:
-            return f"0x{value:040x}"
+        # The scripts' rule: a checksum typo is caught, and an unquoted address (which YAML
+        # reads as a number, losing its checksum) is refused with a hint to quote it.
+        if isinstance(value, int) and not isinstance(value, bool):
+            return checked_address(value)
         if isinstance(value, str) and value[:2].lower() == "0x":
-            return checked_address(value)  # the scripts' rule: a checksum typo is caught
+            return checked_address(value)
         return value
 
 

@@ -22,7 +22,12 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
-from web3.exceptions import ContractLogicError, Web3Exception
+from web3.exceptions import (
+    ContractLogicError,
+    MismatchedABI,
+    Web3Exception,
+    Web3ValidationError,
+)
 
 from backend.common.chain import (
     Deployment,
@@ -33,7 +38,7 @@ from backend.common.chain import (
     verify_deployment,
 )
 from backend.common.errors import ConfigError, InfraxError
-from backend.common.vocabulary import KINDS, name_of
+from backend.common.vocabulary import KINDS, PHASES, name_of
 from backend.oracle.config import OracleConfig, ProjectConfig, SolarSourceConfig
 from backend.oracle.readings import (
     METRIC_NAMES,
@@ -231,7 +236,12 @@ class Reporter:
             if feed.start is None:
                 feed.start = self._operation_start(feed)
                 if feed.start is None:
-                    logger.info("%s is not operating yet; nothing to report", feed.cfg.project)
+                    phase = name_of(PHASES, self._project(feed.address).functions.phase().call())
+                    logger.info(
+                        "%s is %s, not operating: nothing to report",
+                        feed.cfg.project,
+                        "wound down" if phase == "wound_down" else phase,
+                    )
                     continue
             try:
                 posted += self._post_project(feed)
@@ -253,7 +263,14 @@ class Reporter:
             return feed.start, Counters()
         periods = {r[1] for r in posted.values()}
         if len(posted) != len(REPORTED_METRICS) or len(periods) != 1:
-            raise PostingError(f"{feed.cfg.project}: metrics on chain are out of step: {latest}")
+            where = ", ".join(
+                f"{METRIC_NAMES[m]} " + (f"at {latest[m][1]}" if m in posted else "never")
+                for m in REPORTED_METRICS
+            )
+            raise PostingError(
+                f"the chain's latest readings are not of one period ({where}): another reporter "
+                "or a hand-made post moved them apart; this reporter resumes from a common period"
+            )
         return periods.pop() + self.period, Counters(energy_wh=latest[0][0], co2_g=latest[5][0])
 
     def _post_project(self, feed: ProjectFeed) -> int:
@@ -280,7 +297,12 @@ class Reporter:
             )
 
     def _send(self, readings: list[Reading]) -> None:
-        call = self.oracle.functions.postReadings([r.as_tuple() for r in readings])
+        try:
+            call = self.oracle.functions.postReadings([r.as_tuple() for r in readings])
+        except (MismatchedABI, Web3ValidationError) as exc:  # e.g. a counter beyond uint128
+            raise PostingError(
+                f"the batch cannot be encoded for the chain: {str(exc).splitlines()[0][:200]}"
+            ) from None
         try:
             tx = call.build_transaction(
                 {

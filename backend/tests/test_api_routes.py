@@ -268,6 +268,7 @@ def test_orderbook_aggregates_open_orders_best_first(client: TestClient) -> None
     body = client.get(f"/api/markets/{SUN}/orderbook").json()
     assert body == {
         "share_token": SUN,
+        "trading_open": True,
         "bids": [],
         "asks": [["11.5", "3"], ["12.5", "20"], ["13", "10"]],
     }
@@ -281,9 +282,19 @@ def test_orderbook_levels_parameter_limits_each_side(client: TestClient) -> None
 def test_orderbook_of_a_market_without_orders_is_empty(client: TestClient) -> None:
     assert client.get(f"/api/markets/{WIND}/orderbook").json() == {
         "share_token": WIND,
+        "trading_open": False,  # still raising: shares do not move yet
         "bids": [],
         "asks": [],
     }
+
+
+def test_a_wound_down_market_is_closed_though_orders_rest(
+    client: TestClient, event_feed: EventFeed
+) -> None:
+    event_feed.phase(SUN, 2, 4)
+    body = client.get(f"/api/markets/{SUN}/orderbook").json()
+    assert body["trading_open"] is False
+    assert body["asks"] == [["11.5", "3"], ["12.5", "20"], ["13", "10"]]  # cancellable only
 
 
 def test_trades_are_newest_first(client: TestClient, event_feed: EventFeed) -> None:

@@ -139,6 +139,8 @@ def test_order_book_equals_the_chain(played, symbol):
         assert [(Decimal(px), int(n)) for px, n in book[key]] == [
             (played.money(px), n) for px, n in zip(prices, amounts, strict=False)
         ]
+    assert book["trading_open"] is p.functions.tradingOpen().call()
+    assert book["trading_open"] is (symbol != "DUR-STORE")  # its raise failed
 
 
 def test_orders_filled_partly_and_cancelled(played):
@@ -313,6 +315,9 @@ def test_oracle_restart_posts_nothing_twice(played):
     value, period, _ = played.oracle.functions.latestReading(solar, 0).call()
     with pytest.raises(PostingError, match="PeriodAlreadyReported"):
         reporter._send([Reading(solar, 0, period, value)])
+    # A value beyond the chain's uint128 is refused before anything is sent.
+    with pytest.raises(PostingError, match="the batch cannot be encoded for the chain"):
+        reporter._send([Reading(solar, 0, period + 3600, 2**128)])
     assert tuple(played.oracle.functions.latestReading(solar, 0).call())[:2] == (value, period)
 
 

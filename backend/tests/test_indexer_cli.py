@@ -71,6 +71,16 @@ def test_deployment_file_missing_a_key(tmp_path: Path, missing: str) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("field", "value"), [("deployment_block", -5), ("chain_id", 0), ("deployment_block", "7")]
+)
+def test_deployment_file_with_a_bad_number(tmp_path: Path, field: str, value: object) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({**GOOD_DEPLOYMENT, field: value}))
+    result = _run("--deployment", str(path), tmp_path=tmp_path)
+    _assert_one_line_error(result, f"is malformed: {field} {value!r} is not an integer")
+
+
 def test_deployment_path_that_is_a_directory(tmp_path: Path) -> None:
     result = _run("--deployment", str(tmp_path), tmp_path=tmp_path)
     _assert_one_line_error(result, f"cannot read deployment file {tmp_path}", "directory")

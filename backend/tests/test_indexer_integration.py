@@ -369,7 +369,13 @@ def test_orderbook_equals_the_exchange_depth(chain: Chain, api: TestClient) -> N
     for side, key in ((BUY, "bids"), (SELL, "asks")):
         prices, amounts = chain.exchange.functions.depth(sun, side, 100).call()
         assert body[key] == [[_usdc(p), str(a)] for p, a in zip(prices, amounts, strict=True)]
-    assert body == {"share_token": sun, "bids": [["10", "2"]], "asks": [["11", "2"], ["13", "10"]]}
+    assert body["trading_open"] is chain.projects["SUN"].functions.tradingOpen().call() is True
+    assert body == {
+        "share_token": sun,
+        "trading_open": True,
+        "bids": [["10", "2"]],
+        "asks": [["11", "2"], ["13", "10"]],
+    }
 
 
 def test_trades_match_the_logs(chain: Chain, api: TestClient) -> None:

@@ -80,6 +80,10 @@ def test_config_loads_with_defaults(tmp_path):
             "projects.0.project.* wrong checksum",
         ),
         (GOOD + "poll_seconds: .inf\n", "poll_seconds"),
+        (
+            GOOD.replace("GSO-SOLAR", "0x9f1ac54BEF0DD2f6f3462EA0fa94fC62300d3a8e"),
+            "projects.0.project.* an address must be quoted",
+        ),
     ],
 )
 def test_config_errors_name_the_problem(tmp_path, text, message):

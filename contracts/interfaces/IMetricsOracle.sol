@@ -45,7 +45,8 @@ interface IMetricsOracle {
 
     /// @notice Posts a batch of readings; all or nothing. A cumulative counter starts at zero
     /// with the first period reported: energy in any period, the first included, is at most the
-    /// project's capacity times the time since the previous reading (one period for the first).
+    /// project's capacity times the time since the previous reading (one period for the first);
+    /// CO2 avoided is at most 2 kg per kWh delivered or saved so far, so post energy first.
     function postReadings(Reading[] calldata readings) external;
 
     /// @notice The newest reading of `project`'s `metric` (zeroes before the first).

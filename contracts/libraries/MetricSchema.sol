@@ -9,6 +9,8 @@ library MetricSchema {
     uint8 internal constant COUNT = 7;
     /// @notice Uptime is a share of the period in basis points.
     uint256 internal constant MAX_UPTIME_BPS = 10_000;
+    /// @notice Emissions avoided per kWh at most (g): twice a coal plant's, so any real grid fits.
+    uint256 internal constant MAX_CO2_G_PER_KWH = 2_000;
 
     /// @notice How a metric's values behave over time.
     function kind(uint8 metric) internal pure returns (MetricKind) {

@@ -93,7 +93,14 @@ def test_contract_args_convert_human_units_and_relative_dates(tmp_path):
         ({"raise__deadline_in_days": DELETE}, "exactly one of deadline or deadline_in_days"),
         ({"milestones__0__tranche_bps": 1000}, "sum to 9500"),
         ({"milestones__1__due_days_after_deadline": 30}, "strictly increasing"),
-        ({"capacity_kw": 0}, "needs capacity_kw > 0"),
+        ({"capacity_kw": 0}, "reporting ENERGY_KWH needs capacity_kw > 0"),
+        (
+            {"capacity_kw": 0, "metrics": ["STORAGE_THROUGHPUT_KWH"]},
+            "reporting STORAGE_THROUGHPUT_KWH needs capacity_kw > 0",
+        ),
+        ({"metrics": ["UPTIME_BPS", "CO2_AVOIDED_KG"]}, "declare ENERGY_KWH or ENERGY_SAVED_KWH"),
+        ({"location": "Greensboro,\nNC"}, "location.* one line of text"),
+        ({"milestones__0__name": "Per\tmits"}, "milestones.0.name.* one line of text"),
         ({"surprise": 1}, "surprise"),
         ({"symbol": "gso-solar"}, "not a ticker"),
         ({"symbol": "   "}, "not a ticker"),
@@ -125,8 +132,9 @@ def test_unreadable_and_malformed_files(tmp_path):
         load_spec(tmp_path / "missing.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: [unclosed")
-    with pytest.raises(SpecError, match="not valid YAML"):
+    with pytest.raises(SpecError, match="not valid YAML") as info:
         load_spec(bad)
+    assert "\n" not in str(info.value)
     bad_json = tmp_path / "bad.json"
     bad_json.write_text("{")
     with pytest.raises(SpecError, match="not valid JSON"):

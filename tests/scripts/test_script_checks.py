@@ -254,3 +254,14 @@ def test_a_separate_admin_connects_the_exchange_and_registers_sponsors(
     assert "already uses the exchange" in capsys.readouterr().out
     register_sponsor(NETWORK, "0x90F79bf6EB2c4f870365E785982E1f101E93b906", "Town")
     assert factory.isSponsor("0x90F79bf6EB2c4f870365E785982E1f101E93b906")
+
+
+def test_a_sponsor_key_in_the_environment_signs_on_a_dev_chain_too(deployed, tmp_path, monkeypatch):
+    # anvil's dev account 6: a second town, not the default sponsor (account 1)
+    second_town = "0x976EA74026E726554dB657fA54763abd0C3a0aa9"
+    register_sponsor(NETWORK, second_town, "Second Town")
+    monkeypatch.setenv(
+        "INFRAX_SPONSOR_KEY", "0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e"
+    )
+    project = create_project(_spec(tmp_path), NETWORK)
+    assert project.roles()[0] == second_town

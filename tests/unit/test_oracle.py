@@ -251,6 +251,8 @@ def test_periods_are_tracked_per_project(
     "metric", [ENERGY_KWH, ENERGY_SAVED_KWH, STORAGE_THROUGHPUT_KWH, CO2_AVOIDED_KG]
 )
 def test_counter_that_decreases_reverts(authorised, oracle, reporter, period, metric):
+    if metric == CO2_AVOIDED_KG:  # bounded by the energy reported before it
+        post(oracle, reporter, (authorised.project, ENERGY_KWH, period, 1_000))
     post(oracle, reporter, (authorised.project, metric, period, 1_000))
     with brownie.reverts(err("CounterDecreased", metric, 999, 1_000)):
         post(oracle, reporter, (authorised.project, metric, period + HOUR, 999))
@@ -308,6 +310,26 @@ def test_first_energy_reading_counts_from_zero_and_is_held_to_one_period(
         post(oracle, reporter, (authorised.project, metric, period, 500_001))
     post(oracle, reporter, (authorised.project, metric, period, 500_000))
     assert latest(oracle, authorised, metric)[0] == 500_000
+
+
+def test_co2_avoided_is_at_most_two_kg_per_kwh_reported(authorised, oracle, reporter, period):
+    energy = (authorised.project, ENERGY_KWH, period, 1_000)  # 1 kWh
+    with brownie.reverts(err("ValueImplausible", CO2_AVOIDED_KG, 2_001, 2_000)):
+        post(oracle, reporter, energy, (authorised.project, CO2_AVOIDED_KG, period, 2_001))
+    post(oracle, reporter, energy, (authorised.project, CO2_AVOIDED_KG, period, 2_000))
+    assert latest(oracle, authorised, CO2_AVOIDED_KG)[0] == 2_000
+
+
+def test_co2_avoided_may_follow_from_energy_saved(authorised, oracle, reporter, period):
+    post(oracle, reporter, (authorised.project, ENERGY_SAVED_KWH, period, 500))
+    with brownie.reverts(err("ValueImplausible", CO2_AVOIDED_KG, 2**128 - 1, 1_000)):
+        post(oracle, reporter, (authorised.project, CO2_AVOIDED_KG, period, 2**128 - 1))
+    post(oracle, reporter, (authorised.project, CO2_AVOIDED_KG, period, 1_000))
+
+
+def test_co2_avoided_without_energy_reverts(authorised, oracle, reporter, period):
+    with brownie.reverts(err("ValueImplausible", CO2_AVOIDED_KG, 1, 0)):
+        post(oracle, reporter, (authorised.project, CO2_AVOIDED_KG, period, 1))
 
 
 def test_energy_saved_is_not_bounded_by_capacity(authorised, oracle, reporter, period):

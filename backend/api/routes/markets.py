@@ -14,12 +14,13 @@ from backend.api.deps import Conn, project_or_404
 from backend.api.services.orderbook import RestingOrder, aggregate
 from backend.api.services.units import format_units
 from backend.api.validation import Address
-from backend.common.vocabulary import SIDES, name_of
+from backend.common.vocabulary import PHASES, SIDES, name_of
 
 router = APIRouter(prefix="/markets", tags=["markets"])
 
 ShareToken = Annotated[Address, Path(description="share token (= project) address, any case")]
 MAX_ROWS = 1000
+TRADING_PHASES = ("building", "operating")  # Project.tradingOpen()
 
 
 @router.get(
@@ -44,6 +45,7 @@ def get_orderbook(
     )
     return schemas.OrderBook(
         share_token=share_token,
+        trading_open=name_of(PHASES, project["phase"]) in TRADING_PHASES,
         bids=[(format_units(lv.price, asset.decimals), str(lv.amount)) for lv in book.bids],
         asks=[(format_units(lv.price, asset.decimals), str(lv.amount)) for lv in book.asks],
     )
