@@ -54,6 +54,18 @@ def list_milestones(*, conn: Connection, project: str) -> list[RowMapping]:
     )
 
 
+def list_rejections(*, conn: Connection, project: str) -> list[RowMapping]:
+    """Every rejection of the project's milestones, by milestone, oldest first."""
+    r = db.milestone_rejections
+    return list(
+        conn.execute(
+            select(r)
+            .where(r.c.project == project)
+            .order_by(r.c["index"], r.c.block_number, r.c.log_index)
+        ).mappings()
+    )
+
+
 def count_holders(*, conn: Connection, project: str) -> int:
     h = db.holders
     return int(

@@ -39,6 +39,12 @@ class ProjectSummary(BaseModel):
     deadline: int = Field(description="unix time; investment accepted strictly before it")
 
 
+class Rejection(BaseModel):
+    reason: str
+    block_number: int
+    timestamp: int
+
+
 class Milestone(BaseModel):
     index: int
     name: str
@@ -47,7 +53,8 @@ class Milestone(BaseModel):
     status: str = Field(examples=["pending"])
     evidence_uri: str | None
     evidence_hash: str | None
-    rejection_reason: str | None
+    rejection_reason: str | None = Field(description="while the milestone stands rejected")
+    rejections: list[Rejection] = Field(description="every rejection, oldest first")
     tranche_paid: str
 
 

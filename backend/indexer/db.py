@@ -193,6 +193,19 @@ milestones = Table(
     Column("tranche_paid", BigUInt, nullable=False),
 )
 
+# Every rejection of a milestone, oldest first: the record of why evidence was sent back, which
+# the milestone row (current state) drops on resubmission.
+milestone_rejections = Table(
+    "milestone_rejections",
+    metadata,
+    _project_fk(primary_key=True),
+    Column("index", Integer, primary_key=True),
+    Column("block_number", BigInteger, primary_key=True),
+    Column("log_index", Integer, primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("timestamp", BigInteger, nullable=False),
+)
+
 # One row per (project, account) that ever held shares or invested.
 holders = Table(
     "holders",

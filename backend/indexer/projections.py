@@ -255,7 +255,7 @@ def _milestone_approved(conn: Connection, ev: DecodedEvent, _ts: int) -> None:
 
 
 @_handles(PROJECT, "MilestoneRejected")
-def _milestone_rejected(conn: Connection, ev: DecodedEvent, _ts: int) -> None:
+def _milestone_rejected(conn: Connection, ev: DecodedEvent, ts: int) -> None:
     if _project_known(conn, ev.address):
         _update_milestone(
             conn,
@@ -263,6 +263,16 @@ def _milestone_rejected(conn: Connection, ev: DecodedEvent, _ts: int) -> None:
             ev.args["index"],
             status=MILESTONE_REJECTED,
             rejection_reason=ev.args["reason"],
+        )
+        conn.execute(
+            db.milestone_rejections.insert().values(
+                project=ev.address,
+                index=ev.args["index"],
+                block_number=ev.block_number,
+                log_index=ev.log_index,
+                reason=ev.args["reason"],
+                timestamp=ts,
+            )
         )
 
 

@@ -46,7 +46,16 @@ def _fill(feed: EventFeed) -> None:
     feed.invest(SUN, ALICE, 150)
     feed.invest(SUN, BOB, 50)
     feed.phase(SUN, 0, 2)
-    feed.mine()
+    feed.mine()  # block 12, at 1_700_000_024
+    feed.emit(
+        PROJECT,
+        "MilestoneSubmitted",
+        SUN,
+        index=0,
+        evidenceURI="ipfs://draft",
+        evidenceHash="0x" + "10" * 32,
+    )
+    feed.emit(PROJECT, "MilestoneRejected", SUN, index=0, reason="no permit stamp")
     feed.emit(
         PROJECT,
         "MilestoneSubmitted",
@@ -185,6 +194,9 @@ def test_project_detail_has_milestones_metrics_and_holders(client: TestClient) -
             "evidence_uri": "ipfs://permits",
             "evidence_hash": "0x" + "11" * 32,
             "rejection_reason": None,
+            "rejections": [
+                {"reason": "no permit stamp", "block_number": 12, "timestamp": 1_700_000_024}
+            ],
             "tranche_paid": "500",
         },
         {
@@ -196,6 +208,7 @@ def test_project_detail_has_milestones_metrics_and_holders(client: TestClient) -
             "evidence_uri": None,
             "evidence_hash": None,
             "rejection_reason": None,
+            "rejections": [],
             "tranche_paid": "0",
         },
     ]

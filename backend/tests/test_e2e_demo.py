@@ -128,6 +128,16 @@ def test_milestones_were_approved_in_order_and_paid_the_whole_raise(played):
         paid = sum(log["args"]["tranche"] for log in played.logs(p, "MilestoneApproved"))
         assert paid == p.functions.raised().call() == p.functions.released().call()
         assert Decimal(detail["released"]) == played.money(paid)
+        rejected = [
+            (log["args"]["index"], log["args"]["reason"], log["blockNumber"])
+            for log in played.logs(p, "MilestoneRejected")
+        ]
+        assert [
+            (m["index"], r["reason"], r["block_number"])
+            for m in detail["milestones"]
+            for r in m["rejections"]
+        ] == rejected
+        assert len(rejected) == (1 if symbol == "SPT-WIND" else 0)  # the story rejects once
 
 
 @pytest.mark.parametrize("symbol", ["GSO-SOLAR", "SPT-WIND", "DUR-STORE"])

@@ -155,6 +155,10 @@ def test_milestones_submit_reject_resubmit_approve(
     )
     resubmitted = _row(indexer_engine, db.milestones, project=SUN, index=0)
     assert (resubmitted["status"], resubmitted["rejection_reason"]) == (1, None)
+    # ... while the rejection itself stays on record
+    with indexer_engine.connect() as conn:
+        history = conn.execute(select(db.milestone_rejections)).mappings().all()
+    assert [(h["project"], h["index"], h["reason"]) for h in history] == [(SUN, 0, "blurry photos")]
     event_feed.emit(PROJECT, "MilestoneApproved", SUN, index=0, tranche=500 * USDC_UNIT)
 
     first = _row(indexer_engine, db.milestones, project=SUN, index=0)

@@ -86,6 +86,13 @@ def get_project(address: ProjectAddress, conn: Conn) -> schemas.ProjectDetail:
     def amount(raw: int) -> str:
         return format_units(raw, asset.decimals)
 
+    rejections: dict[int, list[schemas.Rejection]] = {}
+    for r in crud.list_rejections(conn=conn, project=address):
+        rejections.setdefault(r["index"], []).append(
+            schemas.Rejection(
+                reason=r["reason"], block_number=r["block_number"], timestamp=r["timestamp"]
+            )
+        )
     milestones = [
         schemas.Milestone(
             index=m["index"],
@@ -96,6 +103,7 @@ def get_project(address: ProjectAddress, conn: Conn) -> schemas.ProjectDetail:
             evidence_uri=m["evidence_uri"],
             evidence_hash=m["evidence_hash"],
             rejection_reason=m["rejection_reason"],
+            rejections=rejections.get(m["index"], []),
             tranche_paid=amount(m["tranche_paid"]),
         )
         for m in crud.list_milestones(conn=conn, project=address)
