@@ -184,6 +184,17 @@ class EventFeed:
     def transfer(self, project: str, sender: str, to: str, value: int) -> None:
         self.emit(PROJECT, "Transfer", project, **{"from": sender, "to": to, "value": value})
 
+    def submit_milestone(self, project: str, index: int, uri: str, hash_byte: str) -> None:
+        """MilestoneSubmitted with evidence `uri` and the hash 0x<hash_byte * 32>."""
+        self.emit(
+            PROJECT,
+            "MilestoneSubmitted",
+            project,
+            index=index,
+            evidenceURI=uri,
+            evidenceHash="0x" + hash_byte * 32,
+        )
+
     def reading(self, project: str, metric: int, period: int, value: int) -> None:
         self.emit(
             ORACLE,

@@ -47,23 +47,9 @@ def _fill(feed: EventFeed) -> None:
     feed.invest(SUN, BOB, 50)
     feed.phase(SUN, 0, 2)
     feed.mine()  # block 12, at 1_700_000_024
-    feed.emit(
-        PROJECT,
-        "MilestoneSubmitted",
-        SUN,
-        index=0,
-        evidenceURI="ipfs://draft",
-        evidenceHash="0x" + "10" * 32,
-    )
+    feed.submit_milestone(SUN, 0, "ipfs://draft", "10")
     feed.emit(PROJECT, "MilestoneRejected", SUN, index=0, reason="no permit stamp")
-    feed.emit(
-        PROJECT,
-        "MilestoneSubmitted",
-        SUN,
-        index=0,
-        evidenceURI="ipfs://permits",
-        evidenceHash="0x" + "11" * 32,
-    )
+    feed.submit_milestone(SUN, 0, "ipfs://permits", "11")
     feed.emit(PROJECT, "MilestoneApproved", SUN, index=0, tranche=500 * USDC_UNIT)
     feed.transfer(SUN, ALICE, CAROL, 10)
     feed.mine()

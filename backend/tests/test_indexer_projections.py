@@ -133,26 +133,12 @@ def test_milestones_submit_reject_resubmit_approve(
     event_feed.create_project(SUN)
     event_feed.invest(SUN, ALICE, 200)
     event_feed.phase(SUN, 0, 2)
-    event_feed.emit(
-        PROJECT,
-        "MilestoneSubmitted",
-        SUN,
-        index=0,
-        evidenceURI="ipfs://v1",
-        evidenceHash="0x" + "01" * 32,
-    )
+    event_feed.submit_milestone(SUN, 0, "ipfs://v1", "01")
     event_feed.emit(PROJECT, "MilestoneRejected", SUN, index=0, reason="blurry photos")
     rejected = _row(indexer_engine, db.milestones, project=SUN, index=0)
     assert (rejected["status"], rejected["rejection_reason"]) == (3, "blurry photos")
 
-    event_feed.emit(
-        PROJECT,
-        "MilestoneSubmitted",
-        SUN,
-        index=0,
-        evidenceURI="ipfs://v2",
-        evidenceHash="0x" + "02" * 32,
-    )
+    event_feed.submit_milestone(SUN, 0, "ipfs://v2", "02")
     resubmitted = _row(indexer_engine, db.milestones, project=SUN, index=0)
     assert (resubmitted["status"], resubmitted["rejection_reason"]) == (1, None)
     # ... while the rejection itself stays on record
