@@ -194,10 +194,9 @@ class Story:
             digest = "0x" + bytes(self.web3.keccak(text=f"{symbol} {m[0]} evidence")).hex()
             p.submitMilestone(i, uri, digest, {"from": self.implementor})
             if symbol == "SPT-WIND" and i == 1:
-                p.rejectMilestone(
-                    i, "torque certificates of turbine 3 missing", {"from": self.verifier}
-                )
-                self.say(f"{symbol}: verifier rejected {m[0]!r} (torque certificates missing)")
+                reason = "torque certificates of turbine 3 missing"
+                p.rejectMilestone(i, reason, {"from": self.verifier})
+                self.say(f"{symbol}: verifier rejected {m[0]!r}: {reason!r}")
                 p.submitMilestone(
                     i, uri.replace(".pdf", "-v2.pdf"), digest, {"from": self.implementor}
                 )

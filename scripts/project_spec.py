@@ -48,6 +48,7 @@ MAX_MILESTONES = 16
 MAX_NAME = 100
 MAX_LOCATION = 200
 MAX_URI = 300
+URI_SCHEMES = ("ipfs://", "ipns://", "ar://", "https://", "http://")
 SYMBOL = re.compile(r"[A-Z0-9](?:[A-Z0-9-]{0,14}[A-Z0-9])?")
 DAY = 86_400
 MAX_DAYS = 3_650  # ten years: deadlines and due dates further out are surely typos
@@ -59,7 +60,7 @@ class SpecError(Exception):
     """The spec file is unreadable or breaks a rule; the message lists every problem."""
 
 
-def _printable(value: str) -> str:
+def printable(value: str) -> str:
     """Text stored on chain and shown to investors: no line breaks or other control characters."""
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
         raise ValueError("must be one line of text, without control characters")
@@ -118,7 +119,7 @@ class MilestoneSpecModel(BaseModel):
     tranche_bps: StrictInt = Field(gt=0, le=10_000)
     due_days_after_deadline: StrictFloat = Field(gt=0, le=MAX_DAYS)
 
-    _text = field_validator("name")(_printable)
+    _text = field_validator("name")(printable)
 
 
 def due_seconds(milestone: MilestoneSpecModel) -> int:
@@ -142,7 +143,15 @@ class ProjectSpec(BaseModel):
     raise_: RaiseSpec = Field(alias="raise")
     milestones: list[MilestoneSpecModel] = Field(min_length=1, max_length=MAX_MILESTONES)
 
-    _text = field_validator("name", "location", "metadata_uri")(_printable)
+    _text = field_validator("name", "location", "metadata_uri")(printable)
+
+    @field_validator("metadata_uri")
+    @classmethod
+    def _fetchable(cls, value: str | None) -> str | None:
+        # Investors follow this link: a content address or a web page, nothing a browser runs.
+        if value is not None and not value.startswith(URI_SCHEMES):
+            raise ValueError(f"must start with one of {', '.join(URI_SCHEMES)}")
+        return value
 
     @field_validator("symbol")
     @classmethod

@@ -16,7 +16,7 @@ from scripts.common import (
     send,
     signer,
 )
-from scripts.project_spec import MAX_NAME
+from scripts.project_spec import MAX_NAME, printable
 
 
 def register_sponsor(network_name: str, sponsor: str, name: str) -> None:
@@ -25,6 +25,10 @@ def register_sponsor(network_name: str, sponsor: str, name: str) -> None:
         raise ScriptError("the sponsor's name must not be empty")
     if len(name) > MAX_NAME:
         raise ScriptError(f"the sponsor's name is longer than {MAX_NAME} characters")
+    try:
+        printable(name)
+    except ValueError as exc:
+        raise ScriptError(f"the sponsor's name {exc}") from None
     address = address_arg(sponsor, "sponsor")
     c = connect_to_deployment(network_name).c
     admin = signer(network_name, "admin", expected=c["factory"].admin())

@@ -137,6 +137,11 @@ def verify_deployment(w3: Web3, deployment: Deployment, rpc_url: str) -> None:
     # The other addresses must be the factory's exchange and oracle, and the asset's decimals the
     # token's: an edited or mixed-up file would otherwise act on the wrong contract, or price a
     # project in the wrong units.
+    if view_call(w3, deployment.factory, "projectImplementation", "address") is None:
+        raise ConfigError(
+            f"{deployment.factory} on {rpc_url} is not a ProjectFactory: the deployment file is "
+            "mixed up"
+        )
     # Each names the factory, and answers a view function only its kind of contract has.
     roles = (
         ("ShareExchange", deployment.exchange, "nextOrderId", "uint256"),

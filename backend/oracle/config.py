@@ -25,7 +25,8 @@ class WindSourceConfig(BaseModel):
     type: Literal["wind"]
     n_turbines: int = Field(default=4, gt=0)
     turbine_type: str = "E-82/2350"
-    hub_height: float = Field(default=78.0, gt=10)
+    # Metres; the tallest turbines built stand near 170 m, so more is a typo (780 for 78).
+    hub_height: float = Field(default=78.0, gt=10, le=200, allow_inf_nan=False)
 
 
 SourceConfig = Annotated[SolarSourceConfig | WindSourceConfig, Field(discriminator="type")]

@@ -26,6 +26,7 @@ from web3.exceptions import (
     ContractLogicError,
     MismatchedABI,
     Web3Exception,
+    Web3RPCError,
     Web3ValidationError,
 )
 
@@ -124,6 +125,7 @@ class ProjectFeed:
     address: str
     source: ProductionSource
     start: int | None = None  # first period; None until the project operates
+    operating_since: int | None = None  # first full period after it entered operation
 
 
 class Reporter:
@@ -215,8 +217,6 @@ class Reporter:
     def _operation_start(self, feed: ProjectFeed) -> int | None:
         """First full period after the project entered operation, or None if it has not."""
         project = self._project(feed.address)
-        if project.functions.phase().call() != PHASE_OPERATING:
-            return None
         logs = project.events.PhaseChanged().get_logs(from_block=self.deployment.deployment_block)
         entered = [log for log in logs if log["args"]["to"] == PHASE_OPERATING]
         if not entered:
@@ -233,17 +233,27 @@ class Reporter:
         posted = 0
         failures = []
         for feed in self.feeds:
+            # Only a running plant produces: nothing before operation, nothing after a wind-down.
+            phase = name_of(PHASES, self._project(feed.address).functions.phase().call())
+            if phase != "operating":
+                logger.info(
+                    "%s is %s, not operating: nothing to report",
+                    feed.cfg.project,
+                    phase.replace("_", " "),
+                )
+                continue
+            if feed.operating_since is None:
+                feed.operating_since = self._operation_start(feed)
+            since = feed.operating_since
             if feed.start is None:
-                feed.start = self._operation_start(feed)
-                if feed.start is None:
-                    phase = name_of(PHASES, self._project(feed.address).functions.phase().call())
-                    logger.info(
-                        "%s is %s, not operating: nothing to report",
-                        feed.cfg.project,
-                        "wound down" if phase == "wound_down" else phase,
-                    )
-                    continue
+                feed.start = since
             try:
+                if since is None or feed.start is None or feed.start < since:
+                    raise PostingError(
+                        f"start {feed.start} is before the project entered operation (first "
+                        f"full period {since}): a plant reports only what it "
+                        "produced"
+                    )
                 posted += self._post_project(feed)
             except PostingError as exc:
                 logger.error("%s: %s", feed.cfg.project, exc)
@@ -316,7 +326,10 @@ class Reporter:
             data = exc.data.get("data") if isinstance(exc.data, dict) else exc.data
             raise PostingError(f"oracle refused the batch: {describe_revert(data)}") from None
         signed = self.account.sign_transaction(tx)  # type: ignore[arg-type]  # web3's TxParams
-        tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        try:
+            tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        except Web3RPCError as exc:  # e.g. another reporter with this key took the nonce
+            raise PostingError(f"the node refused the batch: {exc.message}") from None
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
         if receipt["status"] != 1:
             raise PostingError(f"batch transaction {tx_hash.hex()} reverted")
@@ -326,7 +339,11 @@ class Reporter:
         A refused batch was logged by its project; a node that does not answer is one line."""
         while True:
             try:
+                # The chain may have been restarted or replaced under a long-running reporter.
+                verify_deployment(self.w3, self.deployment, self.config.rpc_url)
                 self.post_due()
+            except ConfigError:
+                raise  # the deployment is gone or the file is wrong: retrying cannot help
             except PostingError:
                 pass  # each failing project was logged in one line; the others were posted
             except (OSError, Web3Exception, requests.RequestException) as exc:

@@ -308,6 +308,19 @@ def test_oracle_takes_a_symbol_in_any_case(played):
     assert Reporter(config).feeds[0].address == played.projects["GSO-SOLAR"].address
 
 
+def test_oracle_refuses_a_start_before_the_plant_operated(played):
+    reporter = Reporter(
+        _demo_config_with_solar_source(
+            played, {"type": "solar", "capacity_kw": 5000}, start=DEMO_GENESIS
+        )
+    )
+    solar = played.projects["GSO-SOLAR"].address
+    before = played.oracle.functions.latestReading(solar, 0).call()
+    with pytest.raises(PostingError, match=f"start {DEMO_GENESIS} is before the project entered"):
+        reporter.post_due()
+    assert played.oracle.functions.latestReading(solar, 0).call() == before
+
+
 def test_oracle_restart_posts_nothing_twice(played):
     """Runs last in this module: it moves chain time on."""
     deployment_path = played.run.deployment_path

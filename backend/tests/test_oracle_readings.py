@@ -81,6 +81,10 @@ def test_config_loads_with_defaults(tmp_path):
         ),
         (GOOD + "poll_seconds: .inf\n", "poll_seconds"),
         (
+            GOOD.replace("{type: solar, capacity_kw: 5000}", "{type: wind, hub_height: 780}"),
+            "hub_height",
+        ),
+        (
             GOOD.replace("GSO-SOLAR", "0x9f1ac54BEF0DD2f6f3462EA0fa94fC62300d3a8e"),
             "projects.0.project.* an address must be quoted",
         ),

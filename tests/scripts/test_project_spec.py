@@ -109,6 +109,7 @@ def test_contract_args_convert_human_units_and_relative_dates(tmp_path):
         ({"name": "  "}, "name"),
         ({"location": "x" * 201}, "location"),
         ({"metadata_uri": "ipfs://" + "q" * 300}, "metadata_uri"),
+        ({"metadata_uri": "javascript:alert(1)"}, "metadata_uri.* must start with one of ipfs://"),
         ({"milestones__0__name": "m" * 101}, "milestones.0.name"),
         (
             {"roles__verifier": "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"},

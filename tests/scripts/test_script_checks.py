@@ -147,6 +147,7 @@ def test_an_address_without_0x_is_refused():
         ("0x90f79bf6eb2c4f870365e785982e1f101e93B906", "Town", "sponsor: .* wrong checksum"),
         ("0x90F79bf6EB2c4f870365E785982E1f101E93b906", "   ", "name must not be empty"),
         ("0x90F79bf6EB2c4f870365E785982E1f101E93b906", "n" * 101, "longer than 100"),
+        ("0x90F79bf6EB2c4f870365E785982E1f101E93b906", "Evil\nTown", "must be one line of text"),
     ],
 )
 def test_register_sponsor_checks_input_before_sending(deployed, admin, sponsor, name, message):
@@ -211,6 +212,15 @@ def test_a_mixed_up_deployment_file_is_refused(deployed, deployments, admin):
     with pytest.raises(ScriptError, match="is not the ShareExchange of the factory .* mixed up"):
         register_sponsor(NETWORK, "0x90F79bf6EB2c4f870365E785982E1f101E93b906", "Town")
     assert admin.nonce == nonce
+
+
+def test_a_factory_address_that_is_not_a_factory_is_refused(deployed, deployments):
+    exchange = deployed["contracts"]["ShareExchange"]
+    _edit_deployment(
+        deployments, lambda record: record["contracts"].update(ProjectFactory=exchange)
+    )
+    with pytest.raises(ScriptError, match=f"{exchange} on .* is not a ProjectFactory"):
+        register_sponsor(NETWORK, "0x90F79bf6EB2c4f870365E785982E1f101E93b906", "Town")
 
 
 def test_funding_asset_decimals_that_are_not_the_tokens_are_refused(deployed, deployments):
