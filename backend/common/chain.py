@@ -14,8 +14,12 @@ from typing import Any
 
 from eth_typing import ChecksumAddress
 from web3 import Web3
+from web3.exceptions import BlockNotFound, Web3Exception
 
 from backend.common.errors import ConfigError
+
+# What a node that is down, restarting or refusing raises (requests' errors are OSErrors).
+NODE_ERRORS = (OSError, Web3Exception)
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_DIR = ROOT / "build" / "contracts"
@@ -112,8 +116,16 @@ class ChainMismatch(ConfigError):
 
 
 def verify_deployment(w3: Web3, deployment: Deployment, rpc_url: str) -> None:
-    """Checks that the node at `rpc_url` carries this deployment: same chain id, the deployment
-    block's hash (when the file records it; every anvil is chain 31337) and the factory's code."""
+    """Checks that the node at `rpc_url` carries this deployment (verify_chain) and that the
+    file's other addresses and decimals are those of its contracts."""
+    verify_chain(w3, deployment, rpc_url)
+    _verify_contracts(w3, deployment, rpc_url)
+
+
+def verify_chain(w3: Web3, deployment: Deployment, rpc_url: str) -> None:
+    """Raises ChainMismatch unless the node is the deployment's chain: same chain id, the
+    deployment block's hash (when the file records it; every anvil is chain 31337) and the
+    factory's code. Cheap enough for a daemon to ask every cycle."""
     chain_id = w3.eth.chain_id
     if chain_id != deployment.chain_id:
         raise ChainMismatch(
@@ -122,7 +134,7 @@ def verify_deployment(w3: Web3, deployment: Deployment, rpc_url: str) -> None:
     if deployment.deployment_block_hash:
         try:
             actual = w3.eth.get_block(deployment.deployment_block).get("hash")
-        except Exception:  # the node has no such block: a different (shorter) chain
+        except BlockNotFound:  # a different (shorter) chain; a node error propagates as such
             actual = None
         if actual is None or actual.to_0x_hex() != deployment.deployment_block_hash.lower():
             raise ChainMismatch(
@@ -134,6 +146,9 @@ def verify_deployment(w3: Web3, deployment: Deployment, rpc_url: str) -> None:
             f"no ProjectFactory at {deployment.factory} on {rpc_url}: the deployment "
             "file belongs to another chain"
         )
+
+
+def _verify_contracts(w3: Web3, deployment: Deployment, rpc_url: str) -> None:
     # The other addresses must be the factory's exchange and oracle, and the asset's decimals the
     # token's: an edited or mixed-up file would otherwise act on the wrong contract, or price a
     # project in the wrong units.
@@ -235,3 +250,9 @@ def describe_revert(data: str | bytes | None) -> str:
     except Exception:
         return name
     return f"{name}({', '.join(str(a) for a in args)})"
+
+
+def first_line(exc: BaseException) -> str:
+    """An error in one line for a log or a message: node errors can span many."""
+    text = str(exc)
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 KINDS = ("solar", "wind", "storage", "efficiency", "hydro", "road", "bridge")
 PHASES = ("funding", "failed", "building", "operating", "wound_down")
+TRADING_PHASES = ("building", "operating")  # where Project.tradingOpen() is true
 MILESTONE_STATUSES = ("pending", "submitted", "approved", "rejected")
 ORDER_STATUSES = ("open", "filled", "cancelled")
 SIDES = ("buy", "sell")

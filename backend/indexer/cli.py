@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from web3.exceptions import Web3Exception
 
-from backend.common.chain import load_deployment
+from backend.common.chain import NODE_ERRORS, load_deployment
 from backend.common.errors import ConfigError, InfraxError
 from backend.common.logging import setup_logging
 from backend.indexer.service import build_indexer
@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         return _fail(f"database {settings.database_url}: {reason}", EXIT_CONFIG)
-    except (OSError, Web3Exception) as exc:
+    except NODE_ERRORS as exc:
         return _fail(f"node at {settings.rpc_url}: {exc}", EXIT_CONFIG)
 
     try:

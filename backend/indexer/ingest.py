@@ -14,12 +14,10 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-import requests
 from eth_utils.address import to_checksum_address
 from sqlalchemy import Engine
-from web3.exceptions import Web3Exception
 
-from backend.common.chain import Deployment
+from backend.common.chain import NODE_ERRORS, Deployment, first_line
 from backend.common.errors import ConfigError
 from backend.indexer import store
 from backend.indexer.db import create_schema
@@ -145,12 +143,10 @@ class Indexer:
                     )
             except ReorgDetected:
                 raise  # retrying cannot help: the database holds blocks of another fork
-            except (OSError, Web3Exception, requests.RequestException) as exc:
+            except NODE_ERRORS as exc:
                 # A node that does not answer is expected now and then: one line, not a trace.
                 log.warning(
-                    "node unavailable (%s); retrying in %.1fs",
-                    str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
-                    poll_seconds,
+                    "node unavailable (%s); retrying in %.1fs", first_line(exc), poll_seconds
                 )
             except Exception:  # the daemon outlives any one bad cycle
                 log.exception("indexing cycle failed; retrying in %.1fs", poll_seconds)

@@ -7,9 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-import requests
-from web3.exceptions import Web3Exception
-
+from backend.common.chain import NODE_ERRORS, first_line
 from backend.common.errors import InfraxError
 from backend.common.logging import setup_logging
 from backend.oracle.config import load_config
@@ -40,9 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     except InfraxError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (OSError, Web3Exception, requests.RequestException) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"error: the node failed: {reason}", file=sys.stderr)
+    except NODE_ERRORS as exc:
+        print(f"error: the node failed: {first_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

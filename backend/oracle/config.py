@@ -48,9 +48,8 @@ class ProjectConfig(BaseModel):
     def _address_or_symbol(cls, value: object) -> object:
         # The scripts' rule: a checksum typo is caught, and an unquoted address (which YAML
         # reads as a number, losing its checksum) is refused with a hint to quote it.
-        if isinstance(value, int) and not isinstance(value, bool):
-            return checked_address(value)
-        if isinstance(value, str) and value[:2].lower() == "0x":
+        unquoted = isinstance(value, int) and not isinstance(value, bool)
+        if unquoted or (isinstance(value, str) and value[:2].lower() == "0x"):
             return checked_address(value)
         return value
 

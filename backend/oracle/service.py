@@ -17,7 +17,6 @@ from getpass import getpass
 from pathlib import Path
 from typing import Any
 
-import requests
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
@@ -25,17 +24,19 @@ from web3.contract import Contract
 from web3.exceptions import (
     ContractLogicError,
     MismatchedABI,
-    Web3Exception,
     Web3RPCError,
     Web3ValidationError,
 )
 
 from backend.common.chain import (
+    NODE_ERRORS,
     Deployment,
     abi,
     connect,
     describe_revert,
+    first_line,
     load_deployment,
+    verify_chain,
     verify_deployment,
 )
 from backend.common.errors import ConfigError, InfraxError
@@ -311,7 +312,7 @@ class Reporter:
             call = self.oracle.functions.postReadings([r.as_tuple() for r in readings])
         except (MismatchedABI, Web3ValidationError) as exc:  # e.g. a counter beyond uint128
             raise PostingError(
-                f"the batch cannot be encoded for the chain: {str(exc).splitlines()[0][:200]}"
+                f"the batch cannot be encoded for the chain: {first_line(exc)[:200]}"
             ) from None
         try:
             tx = call.build_transaction(
@@ -340,17 +341,17 @@ class Reporter:
         while True:
             try:
                 # The chain may have been restarted or replaced under a long-running reporter.
-                verify_deployment(self.w3, self.deployment, self.config.rpc_url)
+                verify_chain(self.w3, self.deployment, self.config.rpc_url)
                 self.post_due()
             except ConfigError:
-                raise  # the deployment is gone or the file is wrong: retrying cannot help
+                raise  # the deployment is gone (ChainMismatch): retrying cannot help
             except PostingError:
                 pass  # each failing project was logged in one line; the others were posted
-            except (OSError, Web3Exception, requests.RequestException) as exc:
+            except NODE_ERRORS as exc:
                 logger.warning(
                     "node at %s: %s; retrying in %.0f s",
                     self.config.rpc_url,
-                    str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+                    first_line(exc),
                     self.config.poll_seconds,
                 )
             except Exception:

@@ -14,13 +14,12 @@ from backend.api.deps import Conn, project_or_404
 from backend.api.services.orderbook import RestingOrder, aggregate
 from backend.api.services.units import format_units
 from backend.api.validation import Address
-from backend.common.vocabulary import PHASES, SIDES, name_of
+from backend.common.vocabulary import PHASES, SIDES, TRADING_PHASES, name_of
 
 router = APIRouter(prefix="/markets", tags=["markets"])
 
 ShareToken = Annotated[Address, Path(description="share token (= project) address, any case")]
 MAX_ROWS = 1000
-TRADING_PHASES = ("building", "operating")  # Project.tradingOpen()
 
 
 @router.get(
