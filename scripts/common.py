@@ -14,6 +14,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NoReturn
 
+from scripts.receipt_lag import tolerate_receipt_lag
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Networks on which the dev accounts are unlocked and a test stablecoin may be deployed.
@@ -104,6 +106,7 @@ def connect(network_name: str) -> Any:
     loaded = project.get_loaded_projects()
     proj = loaded[0] if loaded else project.load(ROOT, name="InfraxProject")
     configure_test_chain()
+    tolerate_receipt_lag()
     _quiet_brownie_warnings()
     if not network.is_connected():
         require_known_network(network_name)

@@ -28,10 +28,13 @@ from helpers import (
 )
 
 from scripts.common import configure_test_chain
+from scripts.receipt_lag import tolerate_receipt_lag
 
 # The test chain: its own anvil on 8546 (the demo chain uses 8545) with 20 accounts, shared with
 # the scripts. Brownie launches anvil after collection, so this runs in time.
 configure_test_chain()
+# A mined transaction is not taken for a dropped one while anvil's receipt lags its nonce.
+tolerate_receipt_lag()
 
 # ------------------------------------------------------------------ chain isolation and time
 
