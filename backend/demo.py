@@ -100,7 +100,7 @@ def anvil(port: int, genesis_timestamp: int | None = None) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         w3 = Web3(Web3.HTTPProvider(url))
-        for _ in range(100):
+        for _ in range(300):  # the npm launcher can be slow to start on a loaded machine
             if proc.poll() is not None:
                 raise DemoError(
                     f"anvil exited: {proc.stderr.read().decode() if proc.stderr else ''}"
@@ -109,7 +109,7 @@ def anvil(port: int, genesis_timestamp: int | None = None) -> Iterator[str]:
                 break
             time.sleep(0.1)
         else:
-            raise DemoError(f"anvil did not answer on {url} within 10 s")
+            raise DemoError(f"anvil did not answer on {url} within 30 s")
         logger.info("anvil running at %s (pid %d)", url, proc.pid)
         yield url
     finally:

@@ -86,7 +86,8 @@ def test_the_indexers_database_is_served(indexer_engine: Engine, indexer_db_url:
         text=True,
     )
     try:
-        for _ in range(200):
+        # A generous bound: a loaded CI machine may take long to import the app.
+        for _ in range(600):
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/projects") as answer:
                     assert (answer.status, answer.read()) == (200, b"[]")
@@ -95,7 +96,7 @@ def test_the_indexers_database_is_served(indexer_engine: Engine, indexer_db_url:
                 assert server.poll() is None, server.stderr.read() if server.stderr else ""
                 time.sleep(0.1)
         else:
-            raise AssertionError("the API did not answer within 20 s")
+            raise AssertionError("the API did not answer within 60 s")
     finally:
         server.terminate()
         server.wait(timeout=10)
