@@ -185,7 +185,7 @@ def play(
     print("== 4. revenue, claims and trading", flush=True)
     run_script(["scripts.demo_scenario", "operate", "--network", network], env)
     print("== 5. index the chain", flush=True)
-    database_url = f"sqlite:///{data_dir / 'infrax.db'}"
+    database_url = demo_database_url(data_dir)
     run = DemoRun(
         network, rpc_url, data_dir, deployment_path, load_deployment(deployment_path), database_url
     )
@@ -193,15 +193,30 @@ def play(
     return run
 
 
+def demo_database_url(data_dir: Path) -> str:
+    return f"sqlite:///{data_dir / 'infrax.db'}"
+
+
+def refuse_a_running_indexer(data_dir: Path) -> None:
+    """Says now, not after the scenario, that an indexer started by hand still writes there."""
+    from backend.indexer.writer_lock import writing  # noqa: PLC0415
+
+    if data_dir.is_dir():
+        with writing(demo_database_url(data_dir)):
+            pass
+
+
 def index_once(run: DemoRun) -> None:
     from backend.indexer.service import build_indexer  # noqa: PLC0415
+    from backend.indexer.writer_lock import writing  # noqa: PLC0415
 
     db_file = run.data_dir / "infrax.db"
-    db_file.unlink(missing_ok=True)  # the chain is new: so is its index
     started = time.monotonic()
-    events = build_indexer(
-        rpc_url=run.rpc_url, deployment=run.deployment, database_url=run.database_url
-    ).sync()
+    with writing(run.database_url):  # not while another indexer writes there
+        db_file.unlink(missing_ok=True)  # the chain is new: so is its index
+        events = build_indexer(
+            rpc_url=run.rpc_url, deployment=run.deployment, database_url=run.database_url
+        ).sync()
     print(f"[demo] indexed {events} events in {time.monotonic() - started:.1f} s", flush=True)
 
 
@@ -260,6 +275,7 @@ def serve(run: DemoRun, api_port: int) -> None:
 
     from backend.api.app import create_app  # noqa: PLC0415
     from backend.indexer.service import build_indexer  # noqa: PLC0415
+    from backend.indexer.writer_lock import writing  # noqa: PLC0415
 
     if not port_free(api_port):
         raise DemoError(f"port {api_port} is in use: stop whatever listens there")
@@ -268,18 +284,19 @@ def serve(run: DemoRun, api_port: int) -> None:
         rpc_url=run.rpc_url, deployment=run.deployment, database_url=run.database_url
     )
     follower = threading.Thread(target=indexer.run_forever, args=(1.0, stop), daemon=True)
-    follower.start()
-    print(f"demo ready: http://127.0.0.1:{api_port}", flush=True)
-    try:
-        uvicorn.run(
-            create_app(database_url=run.database_url),
-            host="127.0.0.1",
-            port=api_port,
-            log_level="warning",
-        )
-    finally:
-        stop.set()
-        follower.join(timeout=5)
+    with writing(run.database_url):  # a second indexer on this database is refused
+        follower.start()
+        print(f"demo ready: http://127.0.0.1:{api_port}", flush=True)
+        try:
+            uvicorn.run(
+                create_app(database_url=run.database_url),
+                host="127.0.0.1",
+                port=api_port,
+                log_level="warning",
+            )
+        finally:
+            stop.set()
+            follower.join(timeout=5)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -293,13 +310,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-port", type=int, default=8000)
     parser.add_argument("--no-serve", action="store_true", help="stop after the summary")
     args = parser.parse_args(argv)
-    # SIGTERM unwinds like Ctrl-C, so the chain started here is stopped too.
+    # SIGTERM and SIGHUP (a closed terminal) unwind like Ctrl-C, so the chain started here is
+    # stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGHUP, lambda *_: sys.exit(129))
     setup_logging("WARNING")
     logging.getLogger("infrax").setLevel(logging.INFO)
     try:
         if not args.no_serve and not port_free(args.api_port):
             raise DemoError(f"port {args.api_port} is in use: stop whatever listens there")
+        refuse_a_running_indexer(args.data_dir.resolve())
         with anvil(NETWORK_PORTS[args.network], DEMO_GENESIS) as rpc_url:
             # deployments/<network>.json, where the role scripts look for it
             run = play(args.network, rpc_url, args.data_dir.resolve(), ROOT / "deployments")

@@ -7,14 +7,13 @@ except for the checks that need chain time.
 
 from __future__ import annotations
 
-import json
 import re
+import unicodedata
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-import yaml
 from eth_utils import keccak
 from pydantic import (
     BaseModel,
@@ -28,6 +27,7 @@ from pydantic import (
 )
 
 from backend.common.addresses import checked_address
+from backend.common.config_files import parse_json, parse_yaml
 
 GOALS = {"renewable_energy": 1, "jobs": 2, "pollution": 4, "infrastructure": 8}
 # Order matters: the index is the on-chain enum value (ProjectKind, Metric).
@@ -60,10 +60,22 @@ class SpecError(Exception):
     """The spec file is unreadable or breaks a rule; the message lists every problem."""
 
 
+# Control characters (C0 and C1, line breaks among them), format characters (bidi overrides that
+# reorder what an investor reads, zero-width spaces) and the line and paragraph separators.
+_UNPRINTABLE = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+
+
 def printable(value: str) -> str:
-    """Text stored on chain and shown to investors: no line breaks or other control characters."""
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        raise ValueError("must be one line of text, without control characters")
+    """Text stored on chain and shown to investors: one line that reads as it is stored."""
+    for ch in value:
+        if unicodedata.category(ch) in _UNPRINTABLE:
+            name = unicodedata.name(ch, "a control character")
+            raise ValueError(
+                f"must be one line of text, without control or formatting characters "
+                f"(found U+{ord(ch):04X}, {name})"
+            )
+    if value and not value.strip():
+        raise ValueError("must not be blank")
     return value
 
 
@@ -214,11 +226,10 @@ def load_spec(path: Path) -> tuple[ProjectSpec, bytes]:
     except OSError as exc:
         raise SpecError(f"cannot read spec file {path}: {exc.strerror}") from None
     try:
-        data: Any = json.loads(raw_bytes) if path.suffix == ".json" else yaml.safe_load(raw_bytes)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        data: Any = parse_json(raw_bytes) if path.suffix == ".json" else parse_yaml(raw_bytes)
+    except ValueError as exc:
         raise SpecError(
-            f"{path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: "
-            + " ".join(str(exc).split())  # one line: the parser's message spans several
+            f"{path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}"
         ) from None
     if not isinstance(data, dict):
         raise SpecError(f"{path}: the top level must be a mapping of fields")

@@ -7,6 +7,7 @@ ABIs come from brownie's build artifacts (``build/contracts/<Name>.json``).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -16,6 +17,7 @@ from eth_typing import ChecksumAddress
 from web3 import Web3
 from web3.exceptions import BlockNotFound, Web3Exception
 
+from backend.common.addresses import checked_address
 from backend.common.errors import ConfigError
 
 # What a node that is down, restarting or refusing raises (requests' errors are OSErrors).
@@ -43,7 +45,8 @@ class Deployment:
     oracle: ChecksumAddress
     exchange: ChecksumAddress
     funding_asset: FundingAssetInfo
-    deployment_block_hash: str | None = None  # identifies the chain beyond its chain id
+    deployment_block_hash: str  # identifies the chain beyond its chain id (every anvil is 31337)
+    period_seconds: int | None = None  # the oracle's period, checked against the contract
 
     @property
     def addresses(self) -> dict[str, ChecksumAddress]:
@@ -76,29 +79,67 @@ def parse_deployment(raw: Any, source: str) -> Deployment:
             f"deployment file {source} should hold a JSON object, found {type(raw).__name__}"
         )
     try:
-        contracts = raw["contracts"]
-        asset = raw["funding_asset"]
-        for field, low in (("chain_id", 1), ("deployment_block", 0)):
-            if not isinstance(raw[field], int) or isinstance(raw[field], bool) or raw[field] < low:
-                raise ValueError(f"{field} {raw[field]!r} is not an integer of at least {low}")
+        contracts = _section(raw, "contracts")
+        asset = _section(raw, "funding_asset")
+        network = raw["network"]
+        if not isinstance(network, str) or not network:
+            raise ValueError(f"network {network!r} is not a network name")
+        symbol = asset["symbol"]
+        if not isinstance(symbol, str) or not symbol:
+            raise ValueError(f"funding_asset.symbol {symbol!r} is not a token symbol")
+        period = raw.get("period_seconds")
         return Deployment(
-            network=str(raw["network"]),
-            chain_id=int(raw["chain_id"]),
-            deployment_block=int(raw["deployment_block"]),
-            factory=Web3.to_checksum_address(contracts["ProjectFactory"]),
-            oracle=Web3.to_checksum_address(contracts["MetricsOracle"]),
-            exchange=Web3.to_checksum_address(contracts["ShareExchange"]),
+            network=network,
+            chain_id=_integer(raw, "chain_id", 1, MAX_QUANTITY),
+            deployment_block=_integer(raw, "deployment_block", 0, MAX_QUANTITY),
+            factory=_address(contracts, "contracts.ProjectFactory"),
+            oracle=_address(contracts, "contracts.MetricsOracle"),
+            exchange=_address(contracts, "contracts.ShareExchange"),
             funding_asset=FundingAssetInfo(
-                address=Web3.to_checksum_address(asset["address"]),
-                symbol=str(asset["symbol"]),
-                decimals=int(asset["decimals"]),
+                address=_address(asset, "funding_asset.address"),
+                symbol=symbol,
+                decimals=_integer(asset, "decimals", 0, 255, "funding_asset.decimals"),
             ),
-            deployment_block_hash=raw.get("deployment_block_hash"),
+            deployment_block_hash=_block_hash(raw["deployment_block_hash"]),
+            period_seconds=None
+            if period is None
+            else _integer(raw, "period_seconds", 1, 2**32 - 1),
         )
     except KeyError as exc:
         raise ConfigError(f"deployment file {source} lacks the field {exc}") from None
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"deployment file {source} is malformed: {exc}") from None
+
+
+# A node takes block numbers and chain ids as 64-bit quantities; a larger one is a typo.
+MAX_QUANTITY = 2**63 - 1
+
+
+def _section(raw: dict[str, Any], field: str) -> dict[str, Any]:
+    section = raw[field]
+    if not isinstance(section, dict):
+        raise ValueError(f"{field} should be an object, found {type(section).__name__}")
+    return section
+
+
+def _integer(raw: dict[str, Any], field: str, low: int, high: int, name: str | None = None) -> int:
+    value = raw[field]
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ValueError(f"{name or field} {value!r} is not an integer from {low} to {high}")
+    return value
+
+
+def _address(section: dict[str, Any], name: str) -> ChecksumAddress:
+    try:
+        return Web3.to_checksum_address(checked_address(section[name.split(".")[-1]]))
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
+
+
+def _block_hash(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"0x[0-9a-fA-F]{64}", value):
+        raise ValueError(f"deployment_block_hash {value!r} is not a 32-byte 0x hex hash")
+    return value.lower()
 
 
 @cache
@@ -124,23 +165,22 @@ def verify_deployment(w3: Web3, deployment: Deployment, rpc_url: str) -> None:
 
 def verify_chain(w3: Web3, deployment: Deployment, rpc_url: str) -> None:
     """Raises ChainMismatch unless the node is the deployment's chain: same chain id, the
-    deployment block's hash (when the file records it; every anvil is chain 31337) and the
-    factory's code. Cheap enough for a daemon to ask every cycle."""
+    deployment block's hash (every anvil is chain 31337) and the factory's code. Cheap enough
+    for a daemon to ask every cycle."""
     chain_id = w3.eth.chain_id
     if chain_id != deployment.chain_id:
         raise ChainMismatch(
             f"{rpc_url} is chain {chain_id} but the deployment is on chain {deployment.chain_id}"
         )
-    if deployment.deployment_block_hash:
-        try:
-            actual = w3.eth.get_block(deployment.deployment_block).get("hash")
-        except BlockNotFound:  # a different (shorter) chain; a node error propagates as such
-            actual = None
-        if actual is None or actual.to_0x_hex() != deployment.deployment_block_hash.lower():
-            raise ChainMismatch(
-                f"the chain at {rpc_url} is not the one of the deployment file: its block "
-                f"{deployment.deployment_block} differs (a restarted or different node?)"
-            )
+    try:
+        actual = w3.eth.get_block(deployment.deployment_block).get("hash")
+    except BlockNotFound:  # a different (shorter) chain; a node error propagates as such
+        actual = None
+    if actual is None or actual.to_0x_hex() != deployment.deployment_block_hash:
+        raise ChainMismatch(
+            f"the chain at {rpc_url} is not the one of the deployment file: its block "
+            f"{deployment.deployment_block} differs (a restarted or different node?)"
+        )
     if len(w3.eth.get_code(deployment.factory)) == 0:
         raise ChainMismatch(
             f"no ProjectFactory at {deployment.factory} on {rpc_url}: the deployment "
@@ -171,8 +211,19 @@ def _verify_contracts(w3: Web3, deployment: Deployment, rpc_url: str) -> None:
                 f"{address} is not the {name} of the factory {deployment.factory} on {rpc_url}: "
                 "the deployment file is mixed up"
             )
+    period = view_call(w3, deployment.oracle, "periodSeconds", "uint32")
+    if deployment.period_seconds is not None and period != deployment.period_seconds:
+        raise ConfigError(
+            f"the deployment file gives period_seconds {deployment.period_seconds}, but the "
+            f"MetricsOracle {deployment.oracle} uses {period}"
+        )
     asset = deployment.funding_asset
     decimals = view_call(w3, asset.address, "decimals", "uint8")
+    if decimals is None:
+        raise ConfigError(
+            f"the funding asset {asset.address} on {rpc_url} is not an ERC-20 token "
+            "(it answers no decimals())"
+        )
     if decimals != asset.decimals:
         raise ConfigError(
             f"the deployment file gives the funding asset {asset.address} {asset.decimals} "

@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from contextlib import ExitStack
 
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,8 +19,10 @@ from web3.exceptions import Web3Exception
 from backend.common.chain import NODE_ERRORS, load_deployment
 from backend.common.errors import ConfigError, InfraxError
 from backend.common.logging import setup_logging
+from backend.indexer.ingest import Indexer
 from backend.indexer.service import build_indexer
 from backend.indexer.settings import IndexerSettings
+from backend.indexer.writer_lock import writing
 
 log = logging.getLogger("backend.indexer")
 
@@ -77,23 +80,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NODE_ERRORS as exc:
         return _fail(f"node at {settings.rpc_url}: {exc}", EXIT_CONFIG)
 
-    try:
-        if args.once:
-            applied = indexer.sync()
-            cp = indexer.checkpoint()
-            if cp is None:
-                log.info(
-                    "nothing to index yet: the chain is not %d confirmations past the "
-                    "deployment block %d",
-                    settings.confirmations,
-                    indexer.next_block(),
-                )
-            else:
-                log.info("applied %d events; indexed to block %d", applied, cp.block_number)
-        else:
-            indexer.run_forever(settings.poll_seconds)
-    except KeyboardInterrupt:
-        log.info("stopped")
-    except (InfraxError, OSError, Web3Exception, SQLAlchemyError) as exc:
-        return _fail(f"indexing failed: {exc}".splitlines()[0], EXIT_FAILED)
+    with ExitStack() as held:
+        try:
+            held.enter_context(writing(settings.database_url))
+        except ConfigError as exc:
+            return _fail(str(exc), EXIT_CONFIG)
+        try:
+            _run(indexer, settings, once=args.once)
+        except KeyboardInterrupt:
+            log.info("stopped")
+        except (InfraxError, OSError, Web3Exception, SQLAlchemyError) as exc:
+            return _fail(f"indexing failed: {exc}".splitlines()[0], EXIT_FAILED)
     return 0
+
+
+def _run(indexer: Indexer, settings: IndexerSettings, once: bool) -> None:
+    if once:
+        applied = indexer.sync()
+        cp = indexer.checkpoint()
+        if cp is None:
+            log.info(
+                "nothing to index yet: the chain is not %d confirmations past the "
+                "deployment block %d",
+                settings.confirmations,
+                indexer.next_block(),
+            )
+        else:
+            log.info("applied %d events; indexed to block %d", applied, cp.block_number)
+    else:
+        indexer.run_forever(settings.poll_seconds)

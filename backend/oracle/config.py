@@ -5,17 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from backend.common.addresses import checked_address
+from backend.common.config_files import parse_yaml
 from backend.common.errors import ConfigError
 
 
 class SolarSourceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     type: Literal["solar"]
-    capacity_kw: int = Field(default=5000, gt=0)
+    capacity_kw: int = Field(default=5000, gt=0, strict=True)
     module_name: str | None = None
     inverter_name: str | None = None
 
@@ -23,10 +23,10 @@ class SolarSourceConfig(BaseModel):
 class WindSourceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     type: Literal["wind"]
-    n_turbines: int = Field(default=4, gt=0)
+    n_turbines: int = Field(default=4, gt=0, strict=True)
     turbine_type: str = "E-82/2350"
     # Metres; the tallest turbines built stand near 170 m, so more is a typo (780 for 78).
-    hub_height: float = Field(default=78.0, gt=10, le=200, allow_inf_nan=False)
+    hub_height: float = Field(default=78.0, gt=10, le=200, allow_inf_nan=False, strict=True)
 
 
 SourceConfig = Annotated[SolarSourceConfig | WindSourceConfig, Field(discriminator="type")]
@@ -35,12 +35,13 @@ SourceConfig = Annotated[SolarSourceConfig | WindSourceConfig, Field(discriminat
 class ProjectConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     project: str = Field(min_length=1, description="project address or share-token symbol")
-    start: Literal["operation"] | Annotated[int, Field(ge=0)] = Field(
+    start: Literal["operation"] | Annotated[int, Field(ge=0, strict=True)] = Field(
         default="operation",
         description="first period: 'operation' (first full hour after the project entered "
         "operation) or a unix time that is a multiple of the period",
     )
-    emission_factor_g_per_kwh: int = Field(ge=0, le=2000)
+    # Strict, like every number here: YAML reads `yes` as true, which would count as 1.
+    emission_factor_g_per_kwh: int = Field(ge=0, le=2000, strict=True)
     source: SourceConfig
 
     @field_validator("project", mode="before")
@@ -61,18 +62,18 @@ class OracleConfig(BaseModel):
     key_env: str | None = Field(default=None, description="environment variable with the key")
     keystore: Path | None = Field(default=None, description="encrypted JSON keystore file")
     password_env: str | None = None
-    batch_periods: int = Field(default=24, gt=0, le=200)
-    poll_seconds: float = Field(default=15, gt=0, le=3600, allow_inf_nan=False)
+    batch_periods: int = Field(default=24, gt=0, le=200, strict=True)
+    poll_seconds: float = Field(default=15, gt=0, le=3600, allow_inf_nan=False, strict=True)
     projects: list[ProjectConfig] = Field(min_length=1)
 
 
 def load_config(path: Path) -> OracleConfig:
     """Reads and validates the config; paths inside it are relative to the working directory."""
     try:
-        data = yaml.safe_load(path.read_text())
+        data = parse_yaml(path.read_bytes())
     except OSError as exc:
         raise ConfigError(f"cannot read oracle config {path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
+    except ValueError as exc:
         raise ConfigError(f"{path} is not valid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(

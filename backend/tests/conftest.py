@@ -51,6 +51,7 @@ def indexer_deployment() -> Deployment:
         oracle=ORACLE_ADDRESS,
         exchange=EXCHANGE_ADDRESS,
         funding_asset=FundingAssetInfo(address=USDC, symbol="USDC", decimals=6),
+        deployment_block_hash="0x" + "ab" * 32,
     )
 
 

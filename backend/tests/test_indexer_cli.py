@@ -16,6 +16,7 @@ GOOD_DEPLOYMENT = {
     "network": "anvil",
     "chain_id": 31337,
     "deployment_block": 1,
+    "deployment_block_hash": "0x" + "ab" * 32,
     "contracts": {
         "ProjectFactory": "0x" + "11" * 20,
         "MetricsOracle": "0x" + "22" * 20,

@@ -4,6 +4,7 @@ index, and check the database and the API against the chain's own views."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from backend.indexer import db
 from backend.indexer.db import create_schema, make_engine
 from backend.indexer.ingest import Indexer
 from backend.indexer.source import Web3Source
+from backend.indexer.writer_lock import writing
 
 pytestmark = pytest.mark.chain
 
@@ -233,6 +235,7 @@ def chain(rpc_url: str, tmp_path_factory: pytest.TempPathFactory) -> Chain:
                 "network": "anvil",
                 "chain_id": w3.eth.chain_id,
                 "deployment_block": first_block,
+                "deployment_block_hash": w3.eth.get_block(first_block)["hash"].to_0x_hex(),
                 "contracts": {
                     "ProjectFactory": factory.address,
                     "MetricsOracle": oracle.address,
@@ -459,8 +462,9 @@ def test_reindexing_the_same_blocks_changes_nothing(
     assert _fingerprint(engine) == before
 
 
-def _index_once(chain: Chain, rpc_url: str, url: str, *extra: str) -> str:
-    """Runs ``python -m backend.indexer --once``; returns what it logged."""
+def _index_once(chain: Chain, rpc_url: str, url: str, *extra: str, expect: int = 0) -> str:
+    """Runs ``python -m backend.indexer --once``; returns what it logged (its exit code must be
+    `expect`)."""
     result = subprocess.run(
         [
             sys.executable,
@@ -480,7 +484,7 @@ def _index_once(chain: Chain, rpc_url: str, url: str, *extra: str) -> str:
         text=True,
         timeout=120,
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == expect, result.stderr
     return result.stderr
 
 
@@ -503,3 +507,17 @@ def test_cli_once_says_when_the_chain_is_not_deep_enough_yet(
         f"nothing to index yet: the chain is not 100000 confirmations past the deployment "
         f"block {first}" in logged
     )
+
+
+def test_cli_refuses_a_database_another_indexer_writes(
+    chain: Chain, rpc_url: str, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    with writing(url):  # as an indexer daemon running on it would
+        refused = _index_once(chain, rpc_url, url, expect=2)
+    assert refused.strip().splitlines() == [
+        f"error: another indexer (pid {os.getpid()}) is writing {url}, and keeps it up to date: "
+        "stop it first, or index into another --database-url"
+    ]
+    assert _indexer(chain, make_engine(url)).checkpoint() is None  # nothing was written
+    assert "indexed to block" in _index_once(chain, rpc_url, url)  # free again once it stops

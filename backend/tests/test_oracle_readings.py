@@ -88,11 +88,17 @@ def test_config_loads_with_defaults(tmp_path):
             GOOD.replace("GSO-SOLAR", "0x9f1ac54BEF0DD2f6f3462EA0fa94fC62300d3a8e"),
             "projects.0.project.* an address must be quoted",
         ),
+        # YAML reads these as booleans; taken as 1 they would cut CO2 avoided 373 times.
+        (GOOD.replace("373", "yes"), "emission_factor_g_per_kwh: Input should be a valid integer"),
+        (GOOD.replace("capacity_kw: 5000", "capacity_kw: on"), "capacity_kw: Input should be"),
+        (GOOD + "batch_periods: true\n", "batch_periods: Input should be a valid integer"),
+        (GOOD + "deployment: other.json\n", "the key 'deployment' is given twice .lines 2 and 8"),
     ],
 )
 def test_config_errors_name_the_problem(tmp_path, text, message):
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(ConfigError, match=message) as caught:
         load_config(_write(tmp_path, text))
+    assert "\n" not in str(caught.value)
 
 
 def test_config_takes_a_project_address_in_any_case_without_a_checksum(tmp_path):

@@ -101,6 +101,11 @@ def test_contract_args_convert_human_units_and_relative_dates(tmp_path):
         ({"metrics": ["UPTIME_BPS", "CO2_AVOIDED_KG"]}, "declare ENERGY_KWH or ENERGY_SAVED_KWH"),
         ({"location": "Greensboro,\nNC"}, "location.* one line of text"),
         ({"milestones__0__name": "Per\tmits"}, "milestones.0.name.* one line of text"),
+        ({"name": "Solar\u0085Farm"}, "name.* one line of text.*U\\+0085"),
+        ({"name": "Solar\u2028Farm"}, "name.* U\\+2028, LINE SEPARATOR"),
+        ({"name": "Solar \u202e gnp.exe"}, "name.* U\\+202E, RIGHT-TO-LEFT OVERRIDE"),
+        ({"location": "\u200b"}, "location.* U\\+200B, ZERO WIDTH SPACE"),
+        ({"milestones__0__name": "\u00a0\u3000"}, "milestones.0.name"),
         ({"surprise": 1}, "surprise"),
         ({"symbol": "gso-solar"}, "not a ticker"),
         ({"symbol": "   "}, "not a ticker"),
@@ -140,6 +145,26 @@ def test_unreadable_and_malformed_files(tmp_path):
     bad_json.write_text("{")
     with pytest.raises(SpecError, match="not valid JSON"):
         load_spec(bad_json)
+
+
+@pytest.mark.parametrize(
+    ("suffix", "text", "message"),
+    [
+        (".yaml", SOLAR.read_text() + "symbol: TST-2\n", "the key 'symbol' is given twice"),
+        (".json", '{"name": "A", "name": "B"}', "the key 'name' is given twice"),
+    ],
+)
+def test_a_key_given_twice_is_refused(tmp_path, suffix, text, message):
+    # The last one would win unseen, while the file's hash commits the sponsor to all of it.
+    path = tmp_path / f"spec{suffix}"
+    path.write_text(text)
+    with pytest.raises(SpecError, match=message):
+        load_spec(path)
+
+
+def test_names_in_any_script_read_as_written(tmp_path):
+    spec, _ = load_spec(_spec(tmp_path, name="Énergie Solaire de Saint-Étienne 北 ☀"))
+    assert spec.name == "Énergie Solaire de Saint-Étienne 北 ☀"
 
 
 def test_deadline_in_the_past_of_chain_time_is_refused(tmp_path):

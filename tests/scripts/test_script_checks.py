@@ -88,6 +88,7 @@ def test_deploy_replaces_a_deployment_file_whose_chain_is_gone(deployments, caps
         "network": NETWORK,
         "chain_id": 1,
         "deployment_block": 7,
+        "deployment_block_hash": "0x" + "56" * 32,
         "contracts": {
             name: "0x" + "12" * 20 for name in ("ProjectFactory", "ShareExchange", "MetricsOracle")
         },
@@ -161,12 +162,23 @@ def test_a_deployment_file_of_another_chain_is_refused(deployed, deployments, ad
     path = deployments / f"{NETWORK}.json"
     record = json.loads(path.read_text())
     record["contracts"]["ProjectFactory"] = "0x" + "12" * 20  # no code here
-    record.pop("deployment_block_hash")
     path.write_text(json.dumps(record))
     nonce = admin.nonce
     with pytest.raises(ScriptError, match="no ProjectFactory at .* deploy again"):
         register_sponsor(NETWORK, "0x90F79bf6EB2c4f870365E785982E1f101E93b906", "Town")
     assert admin.nonce == nonce
+
+
+def test_a_deployment_file_with_another_period_than_the_oracle_is_refused(deployed, deployments):
+    path = deployments / f"{NETWORK}.json"
+    record = json.loads(path.read_text())
+    record["period_seconds"] = 60
+    path.write_text(json.dumps(record))
+    oracle = record["contracts"]["MetricsOracle"]
+    with pytest.raises(
+        ScriptError, match=f"period_seconds 60, but the MetricsOracle {oracle} uses 3600"
+    ):
+        register_sponsor(NETWORK, "0x90F79bf6EB2c4f870365E785982E1f101E93b906", "Town")
 
 
 def test_an_incomplete_deployment_file_is_refused(deployments):

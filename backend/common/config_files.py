@@ -1,0 +1,61 @@
+"""Reading the YAML and JSON files people write (project specs, the oracle config): a key
+given twice is refused rather than letting the last one win unseen, and a parser's message is
+put on one line."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+
+class DuplicateKey(ValueError):
+    pass
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """yaml.safe_load, except that a mapping may not give one key twice."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    raise DuplicateKey(
+                        f"the key {key!r} is given twice (lines {seen[key]} and {line})"
+                    )
+                seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise DuplicateKey(f"the key {key!r} is given twice")
+        result[key] = value
+    return result
+
+
+def parse_yaml(text: str | bytes) -> Any:
+    """The document, or ValueError (one line) for bad YAML or a key given twice."""
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
+    except yaml.YAMLError as exc:
+        raise ValueError(one_line(exc)) from None
+
+
+def parse_json(text: str | bytes) -> Any:
+    """The document, or ValueError (one line) for bad JSON or a key given twice."""
+    try:
+        return json.loads(text, object_pairs_hook=_unique_pairs)
+    except json.JSONDecodeError as exc:
+        raise ValueError(one_line(exc)) from None
+
+
+def one_line(exc: BaseException) -> str:
+    """A parser's message (which spans several lines, with a caret drawing) as one line."""
+    return " ".join(str(exc).split())
