@@ -390,6 +390,8 @@ contract Project is IProject, ERC20Upgradeable, ReentrancyGuardTransient {
     function _update(address from, address to, uint256 value) internal override {
         if (from != address(0) && to != address(0)) {
             if (!tradingOpen()) revert SharesNotTransferable(_phase);
+            // Neither contract can give shares back or claim their revenue: sent there, they are lost.
+            if (to == address(this) || to == _factory.exchange()) revert ERC20InvalidReceiver(to);
             // With nothing locked, ERC20InsufficientBalance tells an ordinary shortfall.
             uint256 locked = _locked[from];
             if (locked != 0) {

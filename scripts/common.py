@@ -303,7 +303,7 @@ def to_units(amount: str | int | float | Decimal, decimals: int, what: str) -> i
         raise ScriptError(f"{what}: {amount!r} is not a number") from None
     units = value * (Decimal(10) ** decimals)
     if units != units.to_integral_value():
-        raise ScriptError(f"{what}: {amount} has more than {decimals} decimals")
+        raise ScriptError(f"{what}: {format(value, 'f')} has more than {decimals} decimals")
     return int(units)
 
 

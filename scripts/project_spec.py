@@ -96,6 +96,11 @@ class RolesSpec(BaseModel):
         return self
 
 
+def _plain(amount: Decimal) -> str:
+    """An amount as people write it: 0.0000001, not Decimal's 1E-7."""
+    return format(amount, "f")
+
+
 class RaiseSpec(BaseModel):
     """Amounts in human units of the funding asset (e.g. "100" = 100 USDC)."""
 
@@ -112,15 +117,17 @@ class RaiseSpec(BaseModel):
         if (self.deadline is None) == (self.deadline_in_days is None):
             raise ValueError("give exactly one of deadline or deadline_in_days")
         if self.deadline is not None and self.deadline.tzinfo is None:
-            raise ValueError("deadline needs a time zone, e.g. 2027-01-15T00:00:00Z")
+            raise ValueError(
+                "deadline needs a date and time with a time zone, e.g. 2027-01-15T00:00:00Z"
+            )
         if self.goal > self.cap:
-            raise ValueError(f"goal {self.goal} is above cap {self.cap}")
+            raise ValueError(f"goal {_plain(self.goal)} is above cap {_plain(self.cap)}")
         for name in ("goal", "cap"):
             shares = getattr(self, name) / self.price
             if shares != shares.to_integral_value():
                 raise ValueError(
-                    f"{name} {getattr(self, name)} is not a whole number of shares "
-                    f"at price {self.price}"
+                    f"{name} {_plain(getattr(self, name))} is not a whole number of shares "
+                    f"at price {_plain(self.price)}"
                 )
         return self
 
@@ -163,6 +170,10 @@ class ProjectSpec(BaseModel):
         # Investors follow this link: a content address or a web page, nothing a browser runs.
         if value is not None and not value.startswith(URI_SCHEMES):
             raise ValueError(f"must start with one of {', '.join(URI_SCHEMES)}")
+        if value is not None and not re.fullmatch(r"[a-z]+://[^\s/]\S*", value):
+            raise ValueError(
+                f"{value!r} is not a link: it needs an address after the scheme, no spaces"
+            )
         return value
 
     @field_validator("symbol")
@@ -291,7 +302,7 @@ def contract_args(
             raise SpecError(str(exc)) from None
         if amounts[name] >= MAX_UNITS:
             raise SpecError(
-                f"raise.{name} {getattr(r, name)} is too large (at most 2^128 - 1 units)"
+                f"raise.{name} {_plain(getattr(r, name))} is too large (at most 2^128 - 1 units)"
             )
     terms = (asset, amounts["price"], amounts["goal"], amounts["cap"], deadline)
     milestones = [(m.name, m.tranche_bps, deadline + due_seconds(m)) for m in spec.milestones]

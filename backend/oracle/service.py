@@ -127,6 +127,7 @@ class ProjectFeed:
     source: ProductionSource
     start: int | None = None  # first period; None until the project operates
     operating_since: int | None = None  # first full period after it entered operation
+    idle_phase: str | None = None  # the phase last logged as "nothing to report"
 
 
 class Reporter:
@@ -237,12 +238,15 @@ class Reporter:
             # Only a running plant produces: nothing before operation, nothing after a wind-down.
             phase = name_of(PHASES, self._project(feed.address).functions.phase().call())
             if phase != "operating":
-                logger.info(
-                    "%s is %s, not operating: nothing to report",
-                    feed.cfg.project,
-                    phase.replace("_", " "),
-                )
+                if phase != feed.idle_phase:  # once per phase, not on every poll
+                    logger.info(
+                        "%s is %s, not operating: nothing to report",
+                        feed.cfg.project,
+                        phase.replace("_", " "),
+                    )
+                    feed.idle_phase = phase
                 continue
+            feed.idle_phase = None
             if feed.operating_since is None:
                 feed.operating_since = self._operation_start(feed)
             since = feed.operating_since
@@ -330,7 +334,7 @@ class Reporter:
         try:
             tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
         except Web3RPCError as exc:  # e.g. another reporter with this key took the nonce
-            raise PostingError(f"the node refused the batch: {exc.message}") from None
+            raise PostingError(f"the node refused the batch: {_refusal(exc)}") from None
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
         if receipt["status"] != 1:
             raise PostingError(f"batch transaction {tx_hash.hex()} reverted")
@@ -359,3 +363,15 @@ class Reporter:
                     "oracle cycle failed; retrying in %.0f s", self.config.poll_seconds
                 )
             time.sleep(self.config.poll_seconds)
+
+
+def _refusal(exc: Web3RPCError) -> str:
+    """The node's reason in words; a used nonce means another sender with this key was first."""
+    error = exc.rpc_response.get("error") if isinstance(exc.rpc_response, dict) else None
+    message = str(error.get("message")) if isinstance(error, dict) else first_line(exc)
+    if "nonce too low" in message.lower():
+        return (
+            f"{message}: another transaction from the reporter's key took its nonce (a second "
+            "reporter with the same key?); the next cycle resumes from the chain"
+        )
+    return message

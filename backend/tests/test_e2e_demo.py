@@ -5,6 +5,7 @@ answers are compared with what the chain says.
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections import Counter
 from collections.abc import Iterator
@@ -366,3 +367,24 @@ def test_a_project_the_chain_refuses_does_not_hold_up_the_others(played):
         reporter.post_due()
     assert played.oracle.functions.latestReading(solar, 0).call()[1] == solar_before
     assert played.oracle.functions.latestReading(wind, 0).call()[1] == wind_before + 2 * 3600
+
+
+def test_a_wound_down_project_is_named_once_not_on_every_poll(played, caplog):
+    """Runs last: it winds the wind farm down."""
+    config = load_config(ROOT / "config" / "oracle-demo.yaml")
+    wind_only = [p for p in config.projects if p.project == "SPT-WIND"]
+    reporter = Reporter(
+        config.model_copy(
+            update={
+                "rpc_url": played.run.rpc_url,
+                "deployment": played.run.deployment_path,
+                "projects": wind_only,
+            }
+        )
+    )
+    wind = played.w3.eth.contract(address=played.projects["SPT-WIND"].address, abi=abi("Project"))
+    wind.functions.windDown().transact({"from": played.w3.eth.accounts[1]})  # the sponsor
+    caplog.set_level(logging.INFO, logger="infrax.oracle")
+    assert [reporter.post_due() for _ in range(3)] == [0, 0, 0]
+    idle = [r.getMessage() for r in caplog.records if "nothing to report" in r.getMessage()]
+    assert idle == ["SPT-WIND is wound down, not operating: nothing to report"]

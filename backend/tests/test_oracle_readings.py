@@ -130,3 +130,20 @@ def test_cli_refuses_an_unknown_log_level_by_name(tmp_path, capsys):
         main(["run", "--config", str(_write(tmp_path, GOOD)), "--log-level", "NOPE"])
     assert exit_info.value.code == 2
     assert "argument --log-level: invalid choice: 'NOPE'" in capsys.readouterr().err
+
+
+def test_a_used_nonce_is_explained_in_words():
+    from web3.exceptions import Web3RPCError
+
+    from backend.oracle.service import _refusal
+
+    error = {"code": -32003, "message": "nonce too low"}
+    refused = Web3RPCError(str(error), rpc_response={"jsonrpc": "2.0", "id": 1, "error": error})
+    assert _refusal(refused) == (
+        "nonce too low: another transaction from the reporter's key took its nonce (a second "
+        "reporter with the same key?); the next cycle resumes from the chain"
+    )
+    other = {"code": -32000, "message": "insufficient funds for gas"}
+    assert _refusal(Web3RPCError(str(other), rpc_response={"error": other})) == (
+        "insufficient funds for gas"
+    )

@@ -38,6 +38,14 @@ def test_shipped_specs_are_valid(path):
     assert sum(m.tranche_bps for m in spec.milestones) == 10_000
 
 
+def test_a_price_finer_than_the_asset_is_refused_as_written(tmp_path):
+    spec, raw = load_spec(
+        _spec(tmp_path, raise__price="0.0000001", raise__goal="1", raise__cap="1")
+    )
+    with pytest.raises(SpecError, match=r"^raise.price: 0.0000001 has more than 6 decimals$"):
+        contract_args(spec, raw, Path("spec.yaml"), 6, "0x" + "11" * 20, NOW)
+
+
 def test_contract_args_convert_human_units_and_relative_dates(tmp_path):
     spec, raw = load_spec(SOLAR)
     info, roles, terms, milestones = contract_args(
@@ -115,6 +123,9 @@ def test_contract_args_convert_human_units_and_relative_dates(tmp_path):
         ({"location": "x" * 201}, "location"),
         ({"metadata_uri": "ipfs://" + "q" * 300}, "metadata_uri"),
         ({"metadata_uri": "javascript:alert(1)"}, "metadata_uri.* must start with one of ipfs://"),
+        ({"metadata_uri": "https://"}, "metadata_uri.* needs an address after the scheme"),
+        ({"metadata_uri": "https://exa mple.com/x"}, "metadata_uri.* no spaces"),
+        ({"raise__goal": "5000000.5"}, "goal 5000000.5 is not a whole number of shares at price"),
         ({"milestones__0__name": "m" * 101}, "milestones.0.name"),
         (
             {"roles__verifier": "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"},
