@@ -102,14 +102,21 @@ def latest_readings(*, conn: Connection, project: str) -> list[RowMapping]:
 
 
 def list_readings(
-    *, conn: Connection, project: str, metrics: Sequence[int] | None, limit: int
+    *,
+    conn: Connection,
+    project: str,
+    metrics: Sequence[int] | None,
+    limit: int,
+    before: int | None = None,
 ) -> list[RowMapping]:
     """Readings newest first: by period descending, then metric id ascending; only of
-    ``metrics`` when given."""
+    ``metrics`` when given, only of periods before ``before`` when given."""
     r = db.readings
     stmt = select(r).where(r.c.project == project)
     if metrics is not None:
         stmt = stmt.where(r.c.metric.in_(metrics))
+    if before is not None:
+        stmt = stmt.where(r.c.period < before)
     stmt = stmt.order_by(
         r.c.period.desc(), r.c.metric, r.c.block_number.desc(), r.c.log_index.desc()
     ).limit(limit)

@@ -259,6 +259,18 @@ def test_metrics_filter_by_several_names(client: TestClient) -> None:
     ]
 
 
+def test_metrics_page_back_with_before(client: TestClient) -> None:
+    first = client.get(f"/api/projects/{SUN}/metrics?limit=3").json()
+    assert {r["period"] for r in first} == {2 * HOUR}
+    older = client.get(f"/api/projects/{SUN}/metrics?before={first[-1]['period']}").json()
+    assert [(r["metric"], r["period"]) for r in older] == [
+        ("ENERGY_KWH", HOUR),
+        ("UPTIME_BPS", HOUR),
+    ]
+    assert client.get(f"/api/projects/{SUN}/metrics?before={HOUR}").json() == []
+    assert len(client.get(f"/api/projects/{SUN}/metrics?before={2**64 - 1}").json()) == 5
+
+
 def test_metrics_of_a_project_without_readings_are_empty(client: TestClient) -> None:
     assert client.get(f"/api/projects/{WIND}/metrics").json() == []
 
@@ -390,6 +402,9 @@ def test_422_quotes_a_long_input_only_in_part(client: TestClient) -> None:
         "metric=energy",
         "metric=7",
         "metric=ENERGY_KWH&metric=nope",
+        "before=-1",
+        "before=18446744073709551616",
+        "before=soon",
     ],
 )
 def test_bad_metrics_query_is_422(client: TestClient, query: str) -> None:

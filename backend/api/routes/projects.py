@@ -152,6 +152,15 @@ def list_metrics(
         Query(description="only these metrics (repeat the parameter to name several)"),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_READINGS)] = 100,
+    before: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=2**64 - 1,
+            description="only periods that start before this unix time: give the oldest "
+            "period of a page to get the next (older) page",
+        ),
+    ] = None,
 ) -> list[schemas.Reading]:
     """Metric readings, newest period first (then by metric id)."""
     row = project_or_404(conn, address)
@@ -167,5 +176,7 @@ def list_metrics(
             block_number=r["block_number"],
             timestamp=r["timestamp"],
         )
-        for r in crud.list_readings(conn=conn, project=address, metrics=metric_ids, limit=limit)
+        for r in crud.list_readings(
+            conn=conn, project=address, metrics=metric_ids, limit=limit, before=before
+        )
     ]
