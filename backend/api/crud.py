@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, RowMapping, and_, func, select
+from sqlalchemy import Connection, RowMapping, and_, func, or_, select
 
 from backend.common.errors import NotFound
 from backend.indexer import db, store
@@ -107,16 +107,18 @@ def list_readings(
     project: str,
     metrics: Sequence[int] | None,
     limit: int,
-    before: int | None = None,
+    after: tuple[int, int] | None = None,
 ) -> list[RowMapping]:
     """Readings newest first: by period descending, then metric id ascending; only of
-    ``metrics`` when given, only of periods before ``before`` when given."""
+    ``metrics`` when given; only those after the reading ``after`` = (period, metric id) in
+    that order when given (one reading per project, metric and period: the chain refuses more)."""
     r = db.readings
     stmt = select(r).where(r.c.project == project)
     if metrics is not None:
         stmt = stmt.where(r.c.metric.in_(metrics))
-    if before is not None:
-        stmt = stmt.where(r.c.period < before)
+    if after is not None:
+        period, metric = after
+        stmt = stmt.where(or_(r.c.period < period, and_(r.c.period == period, r.c.metric > metric)))
     stmt = stmt.order_by(
         r.c.period.desc(), r.c.metric, r.c.block_number.desc(), r.c.log_index.desc()
     ).limit(limit)

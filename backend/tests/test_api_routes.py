@@ -259,16 +259,28 @@ def test_metrics_filter_by_several_names(client: TestClient) -> None:
     ]
 
 
-def test_metrics_page_back_with_before(client: TestClient) -> None:
-    first = client.get(f"/api/projects/{SUN}/metrics?limit=3").json()
-    assert {r["period"] for r in first} == {2 * HOUR}
-    older = client.get(f"/api/projects/{SUN}/metrics?before={first[-1]['period']}").json()
-    assert [(r["metric"], r["period"]) for r in older] == [
-        ("ENERGY_KWH", HOUR),
-        ("UPTIME_BPS", HOUR),
+def test_metrics_page_on_from_the_last_reading_of_a_page(client: TestClient) -> None:
+    everything = client.get(f"/api/projects/{SUN}/metrics").json()
+    pages, after = [], None
+    while True:  # pages of 2 cut inside a period: nothing may be skipped or repeated
+        query = "limit=2" + (f"&after={after}" if after else "")
+        page = client.get(f"/api/projects/{SUN}/metrics?{query}").json()
+        if not page:
+            break
+        pages.append([(r["metric"], r["period"]) for r in page])
+        after = f"{page[-1]['period']}:{page[-1]['metric']}"
+    assert pages == [
+        [("ENERGY_KWH", 2 * HOUR), ("UPTIME_BPS", 2 * HOUR)],
+        [("REVENUE", 2 * HOUR), ("ENERGY_KWH", HOUR)],
+        [("UPTIME_BPS", HOUR)],
     ]
-    assert client.get(f"/api/projects/{SUN}/metrics?before={HOUR}").json() == []
-    assert len(client.get(f"/api/projects/{SUN}/metrics?before={2**64 - 1}").json()) == 5
+    assert sum(pages, []) == [(r["metric"], r["period"]) for r in everything]
+
+
+def test_metrics_after_combines_with_the_metric_filter(client: TestClient) -> None:
+    query = f"metric=ENERGY_KWH&after={2 * HOUR}:ENERGY_KWH"
+    body = client.get(f"/api/projects/{SUN}/metrics?{query}").json()
+    assert [(r["metric"], r["period"]) for r in body] == [("ENERGY_KWH", HOUR)]
 
 
 def test_metrics_of_a_project_without_readings_are_empty(client: TestClient) -> None:
@@ -402,15 +414,23 @@ def test_422_quotes_a_long_input_only_in_part(client: TestClient) -> None:
         "metric=energy",
         "metric=7",
         "metric=ENERGY_KWH&metric=nope",
-        "before=-1",
-        "before=18446744073709551616",
-        "before=soon",
+        "after=7200",
+        "after=-1:ENERGY_KWH",
+        "after=7200:energy",
+        "after=7200:NOPE",
+        "after=18446744073709551616:ENERGY_KWH",
     ],
 )
 def test_bad_metrics_query_is_422(client: TestClient, query: str) -> None:
     response = client.get(f"/api/projects/{SUN}/metrics?{query}")
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][0] == "query"
+
+
+def test_an_unknown_metric_in_after_is_named(client: TestClient) -> None:
+    detail = client.get(f"/api/projects/{SUN}/metrics?after=7200:NOPE").json()["detail"]
+    assert detail[0]["loc"] == ["query", "after"]
+    assert detail[0]["msg"].startswith("unknown metric 'NOPE': one of ENERGY_KWH, ")
 
 
 def test_metrics_limit_of_1000_is_allowed(client: TestClient) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 from sqlalchemy import RowMapping
 
 from backend.api import crud, schemas
@@ -152,17 +152,17 @@ def list_metrics(
         Query(description="only these metrics (repeat the parameter to name several)"),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_READINGS)] = 100,
-    before: Annotated[
-        int | None,
+    after: Annotated[
+        str | None,
         Query(
-            ge=0,
-            le=2**64 - 1,
-            description="only periods that start before this unix time: give the oldest "
-            "period of a page to get the next (older) page",
+            pattern=r"^[0-9]{1,20}:[A-Z0-9_]{1,40}$",
+            description="the next page: the readings after this one, given as "
+            "<period>:<metric> of the last reading of the previous page, e.g. 7200:UPTIME_BPS",
         ),
     ] = None,
 ) -> list[schemas.Reading]:
     """Metric readings, newest period first (then by metric id)."""
+    cursor = None if after is None else _reading_cursor(after)
     row = project_or_404(conn, address)
     asset = crud.asset_info(conn=conn, address=row["funding_asset"])
     metric_ids = None if metric is None else sorted({METRIC_IDS[name] for name in metric})
@@ -177,6 +177,23 @@ def list_metrics(
             timestamp=r["timestamp"],
         )
         for r in crud.list_readings(
-            conn=conn, project=address, metrics=metric_ids, limit=limit, before=before
+            conn=conn, project=address, metrics=metric_ids, limit=limit, after=cursor
         )
     ]
+
+
+def _reading_cursor(after: str) -> tuple[int, int]:
+    """(period, metric id) of `after`, or a 422 in FastAPI's own shape naming what is wrong."""
+    period_text, metric = after.split(":")
+    problem = None
+    if int(period_text) > 2**64 - 1:
+        problem = f"period {period_text} is beyond the chain's uint64"
+    elif metric not in METRIC_IDS:
+        problem = f"unknown metric {metric!r}: one of {', '.join(METRIC_IDS)}"
+    metric_id = {str(name): id_ for name, id_ in METRIC_IDS.items()}.get(metric)
+    if problem or metric_id is None:
+        raise HTTPException(
+            status_code=422,
+            detail=[{"type": "value_error", "loc": ["query", "after"], "msg": problem}],
+        )
+    return int(period_text), metric_id
