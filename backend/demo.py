@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import warnings
@@ -80,14 +81,29 @@ def port_free(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
+def _left_behind(pid_file: Path) -> str:
+    """What to do about a busy port: a chain whose demo was killed (kill -9 cannot be caught,
+    and anvil runs in its own process group) is named with the command that stops it."""
+    try:
+        pid = int(pid_file.read_text())
+        os.kill(pid, 0)  # still running?
+    except (OSError, ValueError):
+        return "stop whatever listens there (another demo?)"
+    return (
+        f"a demo's anvil (process group {pid}) still runs there; if no demo is running, it was "
+        f"left by one that was killed: stop it with `kill -- -{pid}`"
+    )
+
+
 @contextmanager
 def anvil(port: int, genesis_timestamp: int | None = None) -> Iterator[str]:
     """A fresh local chain for the length of the block, its clock starting at
     `genesis_timestamp` (default: now); stopped on the way out."""
     if not ANVIL.exists():
         raise DemoError(f"{ANVIL} is missing: run `make setup` (npm installs anvil)")
+    pid_file = Path(tempfile.gettempdir()) / f"infrax-demo-anvil-{port}.pid"
     if not port_free(port):
-        raise DemoError(f"port {port} is in use: stop whatever listens there (another demo?)")
+        raise DemoError(f"port {port} is in use: {_left_behind(pid_file)}")
     command = [str(ANVIL), "--port", str(port), "--accounts", "20", "--base-fee", "0", "--silent"]
     if genesis_timestamp is not None:
         command += ["--timestamp", str(genesis_timestamp)]
@@ -111,8 +127,10 @@ def anvil(port: int, genesis_timestamp: int | None = None) -> Iterator[str]:
         else:
             raise DemoError(f"anvil did not answer on {url} within 30 s")
         logger.info("anvil running at %s (pid %d)", url, proc.pid)
+        pid_file.write_text(str(proc.pid))
         yield url
     finally:
+        pid_file.unlink(missing_ok=True)
         # Its own session: the npm launcher starts the native binary as a child, and the whole
         # group is stopped.
         os.killpg(proc.pid, signal.SIGTERM)
@@ -148,7 +166,8 @@ def run_script(args: Sequence[str], env: dict[str, str]) -> None:
 
 
 def script_env(deployments_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
+    # The demo plays its own dev accounts: a role key exported for other work must not sign here.
+    env = {k: v for k, v in os.environ.items() if not _is_role_key(k)}
     env["INFRAX_DEPLOYMENTS_DIR"] = str(deployments_dir)
     env["PATH"] = f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{env.get('PATH', '')}"
     env["SOLCX_BINARY_PATH"] = str(ROOT / ".solc")
@@ -156,8 +175,12 @@ def script_env(deployments_dir: Path) -> dict[str, str]:
     return env
 
 
+def _is_role_key(name: str) -> bool:
+    return name.startswith("INFRAX_") and name.endswith("_KEY")
+
+
 def post_oracle_readings(rpc_url: str, deployment_path: Path) -> int:
-    os.environ.setdefault("INFRAX_REPORTER_KEY", DEV_REPORTER_KEY)
+    os.environ["INFRAX_REPORTER_KEY"] = DEV_REPORTER_KEY  # the demo's reporter, whatever is set
     config = load_config(ROOT / "config" / "oracle-demo.yaml").model_copy(
         update={"rpc_url": rpc_url, "deployment": deployment_path}
     )
@@ -173,7 +196,8 @@ def play(
     deployments_dir = deployments_dir or data_dir / "deployments"
     env = script_env(deployments_dir)
     print("== 1. deploy the exchange", flush=True)
-    run_script(["scripts.deploy", "--network", network], env)
+    # The chain was just started: whatever file is there describes no live deployment on it.
+    run_script(["scripts.deploy", "--network", network, "--force"], env)
     deployment_path = deployments_dir / f"{network}.json"
     print("== 2. sponsor, investors, milestones", flush=True)
     run_script(["scripts.demo_scenario", "raise", "--network", network], env)

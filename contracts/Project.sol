@@ -390,8 +390,12 @@ contract Project is IProject, ERC20Upgradeable, ReentrancyGuardTransient {
     function _update(address from, address to, uint256 value) internal override {
         if (from != address(0) && to != address(0)) {
             if (!tradingOpen()) revert SharesNotTransferable(_phase);
-            // Neither contract can give shares back or claim their revenue: sent there, they are lost.
-            if (to == address(this) || to == _factory.exchange()) revert ERC20InvalidReceiver(to);
+            // None of these contracts can give shares back or claim their revenue: sent there, they
+            // are lost (and a wind-down's last claimant would never come).
+            if (
+                to == address(this) || to == address(_factory) || to == _terms.fundingAsset
+                    || to == _factory.exchange()
+            ) revert ERC20InvalidReceiver(to);
             // With nothing locked, ERC20InsufficientBalance tells an ordinary shortfall.
             uint256 locked = _locked[from];
             if (locked != 0) {

@@ -212,16 +212,17 @@ def read_deployment(network_name: str) -> dict[str, Any]:
     from brownie import network
 
     from backend.common.chain import parse_deployment
+    from backend.common.config_files import parse_json
     from backend.common.errors import ConfigError
 
     if not network.is_connected():
         require_known_network(network_name)
     path = deployment_path(network_name)
     try:
-        record: dict[str, Any] = json.loads(path.read_text())
+        record: dict[str, Any] = parse_json(path.read_bytes())
     except FileNotFoundError:
         raise ScriptError(f"{path} not found: deploy first (scripts/deploy.py)") from None
-    except json.JSONDecodeError as exc:
+    except ValueError as exc:  # bad JSON, a key given twice, a number of thousands of digits
         raise ScriptError(f"{path} is not valid JSON: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:  # a directory, no permission, not text
         raise ScriptError(f"cannot read {path}: {exc}") from None

@@ -70,7 +70,16 @@ def _check_deployment_file(network_name: str, force: bool) -> None:
         recorded = load_deployment(path)
         verify_deployment(web3, recorded, web3.provider.endpoint_uri)
     except ChainMismatch as exc:
-        print(f"replacing {path}: it no longer describes this chain ({exc})")
+        if len(web3.eth.get_code(recorded.factory)) == 0:
+            print(f"replacing {path}: it no longer describes this chain ({exc})")
+            return
+        exc_text = f"{exc}, yet its ProjectFactory {recorded.factory} has code on this chain"
+        if not force:
+            raise ScriptError(
+                f"{exc_text}. It may still record a live deployment: repair it, or pass --force "
+                "to replace it"
+            ) from None
+        print(f"replacing {path} (--force): {exc_text}")
         return
     except ConfigError as exc:
         if not force:

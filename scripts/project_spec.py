@@ -65,8 +65,17 @@ class SpecError(Exception):
 _UNPRINTABLE = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
 
 
-def printable(value: str) -> str:
+# Characters that show nothing although they are letters or marks (Hangul fillers, the blank
+# braille pattern, the combining grapheme joiner, variation selectors).
+_INVISIBLE = set("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5") | {
+    chr(c) for c in [*range(0x180B, 0x1810), *range(0xFE00, 0xFE10)]
+}
+
+
+def printable(value: str | None) -> str | None:
     """Text stored on chain and shown to investors: one line that reads as it is stored."""
+    if value is None:
+        return None
     for ch in value:
         if unicodedata.category(ch) in _UNPRINTABLE:
             name = unicodedata.name(ch, "a control character")
@@ -74,8 +83,8 @@ def printable(value: str) -> str:
                 f"must be one line of text, without control or formatting characters "
                 f"(found U+{ord(ch):04X}, {name})"
             )
-    if value and not value.strip():
-        raise ValueError("must not be blank")
+    if value and all(ch.isspace() or ch in _INVISIBLE for ch in value):
+        raise ValueError("must not be blank (it shows nothing)")
     return value
 
 
@@ -105,15 +114,26 @@ class RaiseSpec(BaseModel):
     """Amounts in human units of the funding asset (e.g. "100" = 100 USDC)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-    price: Decimal = Field(gt=0)
-    goal: Decimal = Field(gt=0)
-    cap: Decimal = Field(gt=0)
+    # Bounded before any arithmetic: Decimal("1e999999999") / price would overflow.
+    price: Decimal = Field(gt=0, lt=MAX_UNITS)
+    goal: Decimal = Field(gt=0, lt=MAX_UNITS)
+    cap: Decimal = Field(gt=0, lt=MAX_UNITS)
     deadline: datetime | None = None  # absolute, with a time zone
     # or from chain time; strict: YAML's `yes` would otherwise count as one day
     deadline_in_days: StrictFloat | None = Field(default=None, gt=0, le=MAX_DAYS)
 
+    @field_validator("price", "goal", "cap", mode="before")
+    @classmethod
+    def _ascii_digits(cls, value: object) -> object:
+        # Decimal reads any script's digits: "1٠5" (an Arabic-Indic zero, like a dot) is 105.
+        if isinstance(value, str) and not value.isascii():
+            raise ValueError(f"{value!r} is not a number written with the digits 0-9")
+        return value
+
     @model_validator(mode="after")
     def _check(self) -> RaiseSpec:
+        if self.deadline is not None and not 1970 <= self.deadline.year <= 9000:
+            raise ValueError(f"deadline {self.deadline.isoformat()} is not a date of this era")
         if (self.deadline is None) == (self.deadline_in_days is None):
             raise ValueError("give exactly one of deadline or deadline_in_days")
         if self.deadline is not None and self.deadline.tzinfo is None:

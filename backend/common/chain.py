@@ -18,6 +18,7 @@ from web3 import Web3
 from web3.exceptions import BlockNotFound, Web3Exception
 
 from backend.common.addresses import checked_address
+from backend.common.config_files import parse_json
 from backend.common.errors import ConfigError
 
 # What a node that is down, restarting or refusing raises (requests' errors are OSErrors).
@@ -60,12 +61,12 @@ class Deployment:
 def load_deployment(path: Path) -> Deployment:
     """Reads and checks a deployment file; raises ConfigError naming what is wrong."""
     try:
-        raw = json.loads(path.read_text())
+        raw = parse_json(path.read_bytes())
     except FileNotFoundError:
         raise ConfigError(
             f"deployment file {path} not found: run scripts/deploy.py first"
         ) from None
-    except json.JSONDecodeError as exc:
+    except ValueError as exc:  # bad JSON, a key given twice, a number of thousands of digits
         raise ConfigError(f"deployment file {path} is not valid JSON: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:  # a directory, no permission, not text
         raise ConfigError(f"cannot read deployment file {path}: {exc}") from None
@@ -223,6 +224,12 @@ def _verify_contracts(w3: Web3, deployment: Deployment, rpc_url: str) -> None:
         raise ConfigError(
             f"the funding asset {asset.address} on {rpc_url} is not an ERC-20 token "
             "(it answers no decimals())"
+        )
+    symbol = view_call(w3, asset.address, "symbol", "string")
+    if symbol != asset.symbol:
+        raise ConfigError(
+            f"the deployment file calls the funding asset {asset.address} {asset.symbol!r}, but "
+            f"the token's symbol is {symbol!r}"
         )
     if decimals != asset.decimals:
         raise ConfigError(

@@ -5,6 +5,9 @@ put on one line."""
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import yaml
@@ -23,6 +26,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             for key_node, _ in node.value:
                 key = self.construct_object(key_node, deep=True)
                 line = key_node.start_mark.line + 1
+                if not isinstance(key, str | int | float | bool) and key is not None:
+                    raise DuplicateKey(f"line {line}: a key must be a plain word or number")
                 if key in seen:
                     raise DuplicateKey(
                         f"the key {key!r} is given twice (lines {seen[key]} and {line})"
@@ -40,20 +45,50 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+# Deeper nesting than any real file has. Parsing runs under a recursion limit this low, because
+# some libraries (py_ecc) raise the interpreter's to 100000, where a deep file overflows the C
+# stack and crashes the process instead of raising RecursionError.
+_PARSE_RECURSION_LIMIT = 1000
+
+
+@contextmanager
+def _shallow_recursion() -> Iterator[None]:
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(min(previous, max(_PARSE_RECURSION_LIMIT, _depth_now() + 200)))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
+
+
+def _depth_now() -> int:
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back  # type: ignore[assignment]
+    return depth
+
+
 def parse_yaml(text: str | bytes) -> Any:
     """The document, or ValueError (one line) for bad YAML or a key given twice."""
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
+        with _shallow_recursion():
+            return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as exc:
         raise ValueError(one_line(exc)) from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 def parse_json(text: str | bytes) -> Any:
-    """The document, or ValueError (one line) for bad JSON or a key given twice."""
+    """The document, or ValueError (one line) for bad JSON, a key given twice or a number too
+    long to read."""
     try:
-        return json.loads(text, object_pairs_hook=_unique_pairs)
+        with _shallow_recursion():
+            return json.loads(text, object_pairs_hook=_unique_pairs)
     except json.JSONDecodeError as exc:
         raise ValueError(one_line(exc)) from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 def one_line(exc: BaseException) -> str:

@@ -21,7 +21,8 @@ def lock_path(database_url: str) -> Path | None:
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None
-    return Path(url.database).with_name(Path(url.database).name + ".writer.lock")
+    real = Path(url.database).resolve()  # a symlink to the file shares the file's lock
+    return real.with_name(real.name + ".writer.lock")
 
 
 @contextmanager

@@ -94,7 +94,13 @@ def load_key(config: OracleConfig) -> LocalAccount:
     _check_keystore_shape(keyfile, config.keystore)  # before asking for a password
     password = os.environ.get(config.password_env) if config.password_env else None
     if password is None:
-        password = getpass(f"password for {config.keystore}: ")
+        try:
+            password = getpass(f"password for {config.keystore}: ")
+        except (EOFError, OSError):  # no terminal to ask on (a service, input from /dev/null)
+            raise ConfigError(
+                f"no password for {config.keystore}: set password_env in the config, or run the "
+                "oracle in a terminal"
+            ) from None
     try:
         return Account.from_key(Account.decrypt(keyfile, password))
     except (ValueError, KeyError, TypeError):

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from backend.common.chain import ROOT
 from backend.common.errors import ConfigError
 from backend.oracle.config import load_config
 from backend.oracle.readings import (
@@ -147,3 +148,54 @@ def test_a_used_nonce_is_explained_in_words():
     assert _refusal(Web3RPCError(str(other), rpc_response={"error": other})) == (
         "insufficient funds for gas"
     )
+
+
+def test_a_keystore_without_a_password_and_no_terminal_is_one_line(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from eth_account import Account
+
+    keystore = tmp_path / "key.json"
+    keystore.write_text(json.dumps(Account.encrypt("0x" + "11" * 32, "secret", iterations=2)))
+    text = GOOD.replace("key_env: INFRAX_REPORTER_KEY", f"keystore: {keystore}")
+    config = _write(tmp_path, text)
+    probe = "\n".join(
+        [
+            "from pathlib import Path",
+            "from backend.common.errors import ConfigError",
+            "from backend.oracle.config import load_config",
+            "from backend.oracle.service import load_key",
+            "try:",
+            f"    load_key(load_config(Path({str(config)!r})))",
+            "except ConfigError as e:",
+            "    print(e)",
+        ]
+    )
+    done = subprocess.run(  # its own session: no terminal to ask a password on
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        start_new_session=True,
+        timeout=60,
+    )
+    assert "Traceback" not in done.stderr
+    assert done.stdout.strip() == (
+        f"no password for {keystore}: set password_env in the config, or run the oracle in a "
+        "terminal"
+    )
+
+
+def test_the_demo_ignores_exported_role_keys(monkeypatch, tmp_path):
+    from backend.demo import script_env
+
+    monkeypatch.setenv("INFRAX_SPONSOR_KEY", "0x" + "22" * 32)
+    monkeypatch.setenv("INFRAX_ADMIN_KEY", "0x" + "33" * 32)
+    monkeypatch.setenv("INFRAX_RPC_URL", "http://127.0.0.1:9")
+    env = script_env(tmp_path)
+    assert "INFRAX_SPONSOR_KEY" not in env and "INFRAX_ADMIN_KEY" not in env
+    assert env["INFRAX_RPC_URL"] == "http://127.0.0.1:9"
+    assert env["INFRAX_DEPLOYMENTS_DIR"] == str(tmp_path)

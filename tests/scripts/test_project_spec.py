@@ -124,6 +124,17 @@ def test_contract_args_convert_human_units_and_relative_dates(tmp_path):
         ({"metadata_uri": "ipfs://" + "q" * 300}, "metadata_uri"),
         ({"metadata_uri": "javascript:alert(1)"}, "metadata_uri.* must start with one of ipfs://"),
         ({"metadata_uri": "https://"}, "metadata_uri.* needs an address after the scheme"),
+        ({"name": "\u3164"}, "name.* must not be blank .it shows nothing."),
+        ({"location": "\u2800 \u034f"}, "location.* must not be blank"),
+        (
+            {"raise__cap": "1e999999999"},
+            "raise.cap.* less than 340282366920938463463374607431768211456",
+        ),
+        ({"raise__price": "1\u06605"}, "raise.price.* is not a number written with the digits 0-9"),
+        (
+            {"raise__deadline_in_days": DELETE, "raise__deadline": "0001-01-01T00:00:00+14:00"},
+            "deadline 0001-01-01T00:00:00.14:00 is not a date of this era",
+        ),
         ({"metadata_uri": "https://exa mple.com/x"}, "metadata_uri.* no spaces"),
         ({"raise__goal": "5000000.5"}, "goal 5000000.5 is not a whole number of shares at price"),
         ({"milestones__0__name": "m" * 101}, "milestones.0.name"),
@@ -171,6 +182,11 @@ def test_a_key_given_twice_is_refused(tmp_path, suffix, text, message):
     path.write_text(text)
     with pytest.raises(SpecError, match=message):
         load_spec(path)
+
+
+def test_a_spec_without_metadata_uri_may_say_so_with_null(tmp_path):
+    spec, _ = load_spec(_spec(tmp_path, metadata_uri=None))
+    assert spec.metadata_uri is None
 
 
 def test_names_in_any_script_read_as_written(tmp_path):

@@ -169,6 +169,35 @@ def test_a_deployment_file_of_another_chain_is_refused(deployed, deployments, ad
     assert admin.nonce == nonce
 
 
+def test_deploy_keeps_a_file_with_a_wrong_block_hash_whose_factory_lives(
+    deployed, deployments, admin
+):
+    # A mistyped hash must not pass for a chain that is gone while the factory is still here.
+    path = deployments / f"{NETWORK}.json"
+    record = json.loads(path.read_text())
+    record["deployment_block_hash"] = "0x" + "77" * 32
+    path.write_text(json.dumps(record))
+    nonce = admin.nonce
+    factory = record["contracts"]["ProjectFactory"]
+    with pytest.raises(
+        ScriptError, match=f"yet its ProjectFactory {factory} has code on this chain.*--force"
+    ):
+        deploy(NETWORK)
+    assert admin.nonce == nonce
+    assert json.loads(path.read_text()) == record
+
+
+def test_a_deployment_file_with_another_asset_symbol_is_refused(deployed, deployments):
+    path = deployments / f"{NETWORK}.json"
+    record = json.loads(path.read_text())
+    record["funding_asset"]["symbol"] = "USDC"
+    path.write_text(json.dumps(record))
+    with pytest.raises(
+        ScriptError, match="calls the funding asset .* 'USDC', but the token's symbol is 'tUSDC'"
+    ):
+        register_sponsor(NETWORK, "0x90F79bf6EB2c4f870365E785982E1f101E93b906", "Town")
+
+
 def test_a_deployment_file_with_another_period_than_the_oracle_is_refused(deployed, deployments):
     path = deployments / f"{NETWORK}.json"
     record = json.loads(path.read_text())

@@ -489,10 +489,12 @@ def test_transfer_beyond_balance_reverts_with_the_erc20_error(building_project, 
         deal.project.transfer(carol, 61, {"from": alice})
 
 
-def test_shares_can_not_be_sent_to_the_project_or_the_exchange(building_project, exchange, alice):
-    # Neither could give them back, and revenue would accrue to them unclaimed.
+def test_shares_can_not_be_sent_to_the_exchange_contracts(
+    building_project, exchange, factory, usdc, alice
+):
+    # None could give them back, and revenue would accrue to them unclaimed.
     deal = building_project()
-    for receiver in (deal.project, exchange):
+    for receiver in (deal.project, exchange, factory, usdc):
         with brownie.reverts(err("ERC20InvalidReceiver", receiver.address.lower())):
             deal.project.transfer(receiver, 1, {"from": alice})
         deal.project.approve(alice, 1, {"from": alice})
