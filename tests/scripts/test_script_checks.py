@@ -64,17 +64,21 @@ def test_deploy_checks_addresses_before_sending(deployments, admin, option, valu
     assert admin.nonce == nonce
 
 
-def test_deploy_refuses_to_replace_a_live_deployment(deployed, deployments, admin):
+def _deploy_is_refused(deployments, admin, match):
+    """deploy() refuses with `match`, sends nothing and leaves the deployment file as it was."""
     path = deployments / f"{NETWORK}.json"
-    before = path.read_text()
-    nonce = admin.nonce
-    factory = deployed["contracts"]["ProjectFactory"]
-    with pytest.raises(
-        ScriptError, match=f"records a live deployment .*factory {factory}.*--force"
-    ):
+    before, nonce = path.read_text(), admin.nonce
+    with pytest.raises(ScriptError, match=match):
         deploy(NETWORK)
     assert admin.nonce == nonce
     assert path.read_text() == before
+
+
+def test_deploy_refuses_to_replace_a_live_deployment(deployed, deployments, admin):
+    factory = deployed["contracts"]["ProjectFactory"]
+    _deploy_is_refused(
+        deployments, admin, f"records a live deployment .*factory {factory}.*--force"
+    )
 
 
 def test_deploy_replaces_a_live_deployment_when_forced(deployed, deployments):
@@ -177,14 +181,10 @@ def test_deploy_keeps_a_file_with_a_wrong_block_hash_whose_factory_lives(
     record = json.loads(path.read_text())
     record["deployment_block_hash"] = "0x" + "77" * 32
     path.write_text(json.dumps(record))
-    nonce = admin.nonce
     factory = record["contracts"]["ProjectFactory"]
-    with pytest.raises(
-        ScriptError, match=f"yet its ProjectFactory {factory} has code on this chain.*--force"
-    ):
-        deploy(NETWORK)
-    assert admin.nonce == nonce
-    assert json.loads(path.read_text()) == record
+    _deploy_is_refused(
+        deployments, admin, f"yet its ProjectFactory {factory} has code on this chain.*--force"
+    )
 
 
 def test_a_deployment_file_with_another_asset_symbol_is_refused(deployed, deployments):
