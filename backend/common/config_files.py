@@ -13,8 +13,8 @@ from typing import Any
 import yaml
 
 
-class DuplicateKey(ValueError):
-    pass
+class BadKey(ValueError):
+    """A mapping key given twice, or one that is not a plain word or number."""
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -27,11 +27,9 @@ class _UniqueKeyLoader(yaml.SafeLoader):
                 key = self.construct_object(key_node, deep=True)
                 line = key_node.start_mark.line + 1
                 if not isinstance(key, str | int | float | bool) and key is not None:
-                    raise DuplicateKey(f"line {line}: a key must be a plain word or number")
+                    raise BadKey(f"line {line}: a key must be a plain word or number")
                 if key in seen:
-                    raise DuplicateKey(
-                        f"the key {key!r} is given twice (lines {seen[key]} and {line})"
-                    )
+                    raise BadKey(f"the key {key!r} is given twice (lines {seen[key]} and {line})")
                 seen[key] = line
         return super().construct_mapping(node, deep=deep)
 
@@ -40,7 +38,7 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise DuplicateKey(f"the key {key!r} is given twice")
+            raise BadKey(f"the key {key!r} is given twice")
         result[key] = value
     return result
 

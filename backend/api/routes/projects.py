@@ -185,15 +185,13 @@ def list_metrics(
 def _reading_cursor(after: str) -> tuple[int, int]:
     """(period, metric id) of `after`, or a 422 in FastAPI's own shape naming what is wrong."""
     period_text, metric = after.split(":")
-    problem = None
     if int(period_text) > 2**64 - 1:
         problem = f"period {period_text} is beyond the chain's uint64"
-    elif metric not in METRIC_IDS:
+    elif metric not in MetricName.__members__:
         problem = f"unknown metric {metric!r}: one of {', '.join(METRIC_IDS)}"
-    metric_id = {str(name): id_ for name, id_ in METRIC_IDS.items()}.get(metric)
-    if problem or metric_id is None:
-        raise HTTPException(
-            status_code=422,
-            detail=[{"type": "value_error", "loc": ["query", "after"], "msg": problem}],
-        )
-    return int(period_text), metric_id
+    else:
+        return int(period_text), METRIC_IDS[MetricName(metric)]
+    raise HTTPException(
+        status_code=422,
+        detail=[{"type": "value_error", "loc": ["query", "after"], "msg": problem}],
+    )
